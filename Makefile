@@ -1,0 +1,58 @@
+# Council Archive: `make run` serves the archive with real demo data, `make test` runs the suite.
+# Both install everything they need first, and both can be run again at any time.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed
+APT_PACKAGES := chromium fonts-dejavu-core
+export PYTHONUNBUFFERED := 1
+
+.PHONY: setup run serve demo-data test lint stop backup restore clean
+
+setup: $(STAMP) system-packages
+
+# Reinstall the Python packages only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+# Debian packages the tests need (Chromium for the browser tests). Installed only when missing.
+.PHONY: system-packages
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+demo-data: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_reference_data
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+run: demo-data
+	@echo "Council Archive: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	$(BIN)/gunicorn archive.wsgi:application --bind $(HOST):$(PORT) --workers 3 \
+	  --access-logfile - --graceful-timeout 10
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+stop:
+	-$(BIN)/python manage.py embedded_db stop
+
+clean: stop
+	rm -rf var staticfiles .pytest_cache

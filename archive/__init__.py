@@ -1,0 +1,1 @@
+"""Council Archive: a searchable web archive of UN Security Council statements."""

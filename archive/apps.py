@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ArchiveConfig(AppConfig):
+    """The archive application."""
+
+    name = "archive"
+    verbose_name = "Council Archive"

@@ -1,0 +1,814 @@
+"""The Security Council's record: States, Council terms, meetings, speeches, resolutions, votes.
+
+Names follow the UN's own words (member state, verbatim record, resolution, presidency).
+Integrity lives in the database: unique and check constraints below, not only in forms.
+"""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+
+SEARCH_CONFIG = "english"
+
+
+def normalise_name(name: str) -> str:
+    """Fold a printed name to the key used for matching: case, accents, punctuation, "the"."""
+    folded = unicodedata.normalize("NFKD", name or "")
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = folded.replace("’", "'").replace("‘", "'").lower()
+    folded = "".join(ch if ch.isalnum() else " " for ch in folded)
+    words = folded.split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+# --------------------------------------------------------------------------- States
+
+
+class MemberStateQuerySet(models.QuerySet):
+    def current(self):
+        """The Member States of today (no end date)."""
+        return self.filter(membership_ended__isnull=True)
+
+    def on_council(self, date: datetime.date):
+        """States that held a Council seat on ``date``."""
+        return self.filter(
+            council_terms__start_year__lte=date.year, council_terms__end_year__gte=date.year
+        ).distinct()
+
+
+class MemberState(models.Model):
+    """A Member State of the United Nations, current or former (USSR, Yugoslavia, ...)."""
+
+    name = models.CharField(max_length=120, unique=True, help_text="Short name used by the UN")
+    official_name = models.CharField(max_length=200, blank=True)
+    iso3 = models.CharField(
+        "ISO 3166 alpha-3",
+        max_length=3,
+        unique=True,
+        help_text="ISO 3166-1 alpha-3, or ISO 3166-3 code for former States (SUN, YUG, CSK, DDR)",
+    )
+    iso2 = models.CharField("ISO 3166 alpha-2", max_length=2, blank=True)
+    admission_date = models.DateField(null=True, blank=True)
+    membership_ended = models.DateField(
+        null=True, blank=True, help_text="For former Member States: when the membership ended"
+    )
+    successor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors"
+    )
+    region = models.CharField(max_length=80, blank=True, help_text="UN sub-region")
+
+    objects = MemberStateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(iso3__regex=r"^[A-Z]{3}$"), name="memberstate_iso3_upper"
+            ),
+            models.CheckConstraint(
+                condition=Q(iso2="") | Q(iso2__regex=r"^[A-Z]{2}$"), name="memberstate_iso2_upper"
+            ),
+            models.CheckConstraint(
+                condition=Q(membership_ended__isnull=True)
+                | Q(admission_date__isnull=True)
+                | Q(membership_ended__gte=models.F("admission_date")),
+                name="memberstate_ended_after_admission",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_current(self) -> bool:
+        return self.membership_ended is None
+
+    @property
+    def slug(self) -> str:
+        return self.iso3.lower()
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:member_state", args=[self.slug])
+
+    def on_council(self, date: datetime.date) -> bool:
+        """Whether this State held a Council seat on ``date`` (uses prefetched terms if any)."""
+        return any(t.start_year <= date.year <= t.end_year for t in self.council_terms.all())
+
+
+class Affiliation(models.Model):
+    """Who a speaker represents when it is not a Member State."""
+
+    class Kind(models.TextChoices):
+        OBSERVER_STATE = "observer_state", "Non-member observer State"
+        UNITED_NATIONS = "united_nations", "United Nations"
+        ORGANIZATION = "organization", "Regional or other organization"
+        CIVIL_SOCIETY = "civil_society", "Civil society"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True, help_text="e.g. EU, AU, ICRC")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "observer_state",
+                        "united_nations",
+                        "organization",
+                        "civil_society",
+                        "other",
+                    ]
+                ),
+                name="affiliation_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:affiliation", args=[self.slug])
+
+
+class NameAlias(models.Model):
+    """A name as printed in records ("United Kingdom", "Türkiye", "EU") and what it means."""
+
+    name = models.CharField(max_length=200, help_text="As printed")
+    normalised = models.CharField(max_length=200, unique=True, help_text="Matching key")
+    member_state = models.ForeignKey(
+        MemberState, null=True, blank=True, on_delete=models.CASCADE, related_name="aliases"
+    )
+    affiliation = models.ForeignKey(
+        Affiliation, null=True, blank=True, on_delete=models.CASCADE, related_name="aliases"
+    )
+    source = models.CharField(max_length=80, blank=True, help_text="Where this alias came from")
+
+    class Meta:
+        verbose_name_plural = "name aliases"
+        ordering = ["normalised"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(member_state__isnull=False, affiliation__isnull=True)
+                    | Q(member_state__isnull=True, affiliation__isnull=False)
+                ),
+                name="namealias_exactly_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.member_state or self.affiliation}"
+
+    @classmethod
+    def build(cls, name: str, *, member_state=None, affiliation=None, source="") -> NameAlias:
+        """An unsaved alias with its matching key computed from ``name``."""
+        return cls(
+            name=name,
+            normalised=normalise_name(name),
+            member_state=member_state,
+            affiliation=affiliation,
+            source=source,
+        )
+
+
+class CouncilTerm(models.Model):
+    """A State's seat on the Security Council for a span of years."""
+
+    class Seat(models.TextChoices):
+        PERMANENT = "permanent", "Permanent"
+        ELECTED = "elected", "Elected"
+
+    member_state = models.ForeignKey(
+        MemberState, on_delete=models.CASCADE, related_name="council_terms"
+    )
+    seat = models.CharField(max_length=10, choices=Seat.choices)
+    start_year = models.PositiveSmallIntegerField()
+    end_year = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["start_year", "member_state__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member_state", "start_year"], name="councilterm_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__gte=models.F("start_year")),
+                name="councilterm_end_after_start",
+            ),
+            models.CheckConstraint(condition=Q(start_year__gte=1946), name="councilterm_from_1946"),
+            models.CheckConstraint(
+                condition=Q(seat__in=["permanent", "elected"]), name="councilterm_seat_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_state} ({self.seat}) {self.start_year}–{self.end_year}"
+
+
+# --------------------------------------------------------------------------- Meetings
+
+
+class AgendaItem(models.Model):
+    """An agenda item the Council considers over many meetings ("Women and peace and security")."""
+
+    title = models.CharField(max_length=500, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TranscriptUpload(models.Model):
+    """A transcript file a staff member uploaded, kept with who uploaded it and what came of it."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded, not yet parsed"
+        PARSED = "parsed", "Parsed, awaiting confirmation"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed"
+
+    file = models.FileField(upload_to="transcripts/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=40, help_text="Decided from the content")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transcript_uploads",
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    symbol = models.CharField(max_length=60, blank=True, help_text="Symbol found by the parser")
+    message = models.TextField(blank=True, help_text="Parser or import message")
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        permissions = [("import_transcript", "Can upload, preview and import transcripts")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class MeetingQuerySet(models.QuerySet):
+    def verbatim_records(self):
+        """Records of formal meetings (S/PV), as opposed to letter compilations."""
+        return self.filter(kind=Meeting.Kind.VERBATIM_RECORD)
+
+    def with_record(self):
+        """Meetings whose statements the archive holds."""
+        return self.filter(speech_count__gt=0)
+
+    def in_year(self, year: int):
+        return self.filter(date__year=year)
+
+
+class Meeting(models.Model):
+    """A Council record: the verbatim record of a meeting (S/PV.8514, resumptions included) or,
+    for the 2020 videoconference period, a compilation of statements sent by letter (S/2020/NNN).
+    """
+
+    class Kind(models.TextChoices):
+        VERBATIM_RECORD = "verbatim_record", "Verbatim record of a meeting"
+        LETTER_COMPILATION = "letter_compilation", "Compilation of statements sent by letter"
+
+    class Source(models.TextChoices):
+        REFERENCE = "reference", "UN meetings table"
+        PDF = "pdf", "Official PDF"
+        TEXT = "text", "Plain-text transcript"
+        CORPUS = "corpus", "UN Security Council Debates corpus"
+
+    symbol = models.CharField(max_length=60, unique=True, help_text="Exactly as printed")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.VERBATIM_RECORD)
+    meeting_number = models.PositiveIntegerField(null=True, blank=True)
+    resumption = models.PositiveSmallIntegerField(null=True, blank=True)
+    date = models.DateField(null=True, blank=True)
+    time = models.TimeField(null=True, blank=True)
+    place = models.CharField(max_length=80, blank=True)
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
+    )
+    agenda = ArrayField(
+        models.TextField(),
+        default=list,
+        blank=True,
+        help_text="Agenda item and sub-items as printed, with document symbols",
+    )
+    presidency = models.ForeignKey(
+        MemberState,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="presided_meetings",
+    )
+    president_name = models.CharField(max_length=200, blank=True)
+    outcome = models.TextField(blank=True, help_text="Outcome as listed by the UN Library")
+    press_release = models.CharField(max_length=60, blank=True)
+    language = models.CharField(max_length=20, default="English")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.REFERENCE)
+    upload = models.ForeignKey(
+        TranscriptUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
+    )
+    page_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    speech_count = models.PositiveIntegerField(default=0, editable=False)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-meeting_number", "-resumption"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting_number", "resumption"],
+                nulls_distinct=False,
+                condition=Q(meeting_number__isnull=False),
+                name="meeting_unique_number_resumption",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="verbatim_record", meeting_number__isnull=False)
+                    | Q(kind="letter_compilation", meeting_number__isnull=True)
+                ),
+                name="meeting_number_only_for_verbatim_records",
+            ),
+            models.CheckConstraint(
+                condition=Q(resumption__isnull=True) | Q(resumption__gte=1),
+                name="meeting_resumption_positive",
+            ),
+        ]
+        indexes = [models.Index(fields=["date"]), models.Index(fields=["meeting_number"])]
+
+    def __str__(self) -> str:
+        return self.symbol
+
+    @property
+    def slug(self) -> str:
+        """URL form of the symbol: S/PV.8699 (Resumption 1) -> S-PV.8699-Resumption-1."""
+        return symbol_to_slug(self.symbol)
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:meeting", args=[self.slug])
+
+
+def symbol_to_slug(symbol: str) -> str:
+    """Turn a document symbol into a URL path segment, reversibly for S/PV symbols."""
+    return (
+        symbol.replace("/", "-")
+        .replace(" (", "-")
+        .replace("(", "-")
+        .replace(")", "")
+        .replace(" ", "-")
+    )
+
+
+class MeetingMember(models.Model):
+    """A member of the Council at a meeting and its representative, from the cover page."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="members")
+    member_state = models.ForeignKey(
+        MemberState, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    country_as_printed = models.CharField(max_length=200)
+    representative = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="meetingmember_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_as_printed}: {self.representative}"
+
+
+class ProceduralLine(models.Model):
+    """A procedural line of the record ("The meeting rose at 1.05 p.m.")."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="procedure")
+    after_speech = models.PositiveIntegerField(
+        help_text="Sequence of the preceding speech; 0 first"
+    )
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="procedure_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# --------------------------------------------------------------------------- Speeches
+
+
+class Speaker(models.Model):
+    """A person as named in records ("Mr. Umarov"), with the State or body they spoke for."""
+
+    name = models.CharField(max_length=200, help_text="As printed, with honorific")
+    title = models.CharField(max_length=40, blank=True, help_text="Mr., Ms., Dame, Sir, ...")
+    member_state = models.ForeignKey(
+        MemberState, null=True, blank=True, on_delete=models.PROTECT, related_name="speakers"
+    )
+    affiliation = models.ForeignKey(
+        Affiliation, null=True, blank=True, on_delete=models.PROTECT, related_name="speakers"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "member_state", "affiliation"],
+                nulls_distinct=False,
+                name="speaker_unique_name_per_body",
+            ),
+            models.CheckConstraint(
+                condition=Q(member_state__isnull=True) | Q(affiliation__isnull=True),
+                name="speaker_state_or_affiliation",
+            ),
+        ]
+        indexes = [models.Index(Upper("name"), name="speaker_name_upper")]
+
+    def __str__(self) -> str:
+        body = self.member_state or self.affiliation
+        return f"{self.name} ({body})" if body else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:speaker", args=[self.pk])
+
+
+class SpeechQuerySet(models.QuerySet):
+    """Reusable reads over speeches; chain them."""
+
+    def in_order(self):
+        return self.order_by(
+            "meeting__date", "meeting__meeting_number", "meeting__resumption", "sequence"
+        )
+
+    def by_member_state(self, member_state):
+        return self.filter(member_state=member_state)
+
+    def by_role(self, role: str):
+        return self.filter(role=role)
+
+    def between(self, start: datetime.date | None = None, end: datetime.date | None = None):
+        qs = self
+        if start:
+            qs = qs.filter(meeting__date__gte=start)
+        if end:
+            qs = qs.filter(meeting__date__lte=end)
+        return qs
+
+    def citing_resolution(self, resolution):
+        return self.filter(mentions__resolution=resolution).distinct()
+
+    def with_related(self):
+        return self.select_related("meeting", "speaker", "member_state", "affiliation")
+
+
+class Speech(models.Model):
+    """One speaker turn in a record, in order."""
+
+    class Role(models.TextChoices):
+        PRESIDENT = "president", "President"
+        MEMBER = "member", "Council member"
+        INVITED = "invited", "Invited State or organization"
+        UN = "un", "UN official"
+        OTHER = "other", "Other"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="speeches")
+    sequence = models.PositiveIntegerField()
+    attribution = models.CharField(
+        max_length=500, help_text='As printed: "Mr. De Rivière (France) (spoke in French)"'
+    )
+    speaker = models.ForeignKey(
+        Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="speeches"
+    )
+    speaker_name = models.CharField(max_length=200, blank=True, help_text="As printed")
+    country_as_printed = models.CharField(
+        max_length=200, blank=True, help_text="State or body as printed or invited"
+    )
+    member_state = models.ForeignKey(
+        MemberState, null=True, blank=True, on_delete=models.PROTECT, related_name="speeches"
+    )
+    affiliation = models.ForeignKey(
+        Affiliation, null=True, blank=True, on_delete=models.PROTECT, related_name="speeches"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    spoke_in = models.CharField(max_length=20, blank=True, help_text="Language, where not English")
+    on_behalf_of = models.CharField(max_length=300, blank=True)
+    page = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(help_text="Paragraphs separated by blank lines")
+    search_vector = models.GeneratedField(
+        expression=SearchVector("text", config=SEARCH_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = SpeechQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "sequence"],
+                name="speech_unique_sequence",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="speech_sequence_positive"),
+            models.CheckConstraint(
+                condition=Q(member_state__isnull=True) | Q(affiliation__isnull=True),
+                name="speech_state_or_affiliation",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["president", "member", "invited", "un", "other"]),
+                name="speech_role_valid",
+            ),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="speech_search_vector_gin"),
+            models.Index(fields=["member_state", "meeting"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} #{self.sequence} {self.speaker_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:speech", args=[self.pk])
+
+    @property
+    def anchor(self) -> str:
+        return f"speech-{self.sequence}"
+
+
+# --------------------------------------------------------------------------- Resolutions & votes
+
+
+class ResolutionQuerySet(models.QuerySet):
+    def in_year(self, year: int):
+        return self.filter(year=year)
+
+    def with_vote(self):
+        return self.select_related("vote", "meeting")
+
+
+class Resolution(models.Model):
+    """A resolution adopted by the Council, such as 2467 (2019)."""
+
+    number = models.PositiveIntegerField()
+    year = models.PositiveSmallIntegerField()
+    adopted_on = models.DateField(null=True, blank=True)
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="resolutions"
+    )
+    meeting_symbol = models.CharField(
+        max_length=60, blank=True, help_text="Meeting as given by the source"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="resolutions"
+    )
+    title = models.TextField(blank=True, help_text="Title or subject")
+    draft_symbol = models.CharField(max_length=40, blank=True)
+    text = models.TextField(blank=True)
+
+    objects = ResolutionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number", "year"], name="resolution_unique_number_year"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="resolution_number_positive"),
+            models.CheckConstraint(condition=Q(year__gte=1946), name="resolution_year_from_1946"),
+        ]
+        indexes = [models.Index(fields=["number"])]
+
+    def __str__(self) -> str:
+        return self.symbol
+
+    @property
+    def symbol(self) -> str:
+        return f"S/RES/{self.number} ({self.year})"
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} ({self.year})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:resolution", args=[self.number, self.year])
+
+
+class VoteQuerySet(models.QuerySet):
+    def vetoed(self):
+        return self.filter(outcome=Vote.Outcome.VETOED)
+
+    def failed(self):
+        return self.filter(outcome__in=[Vote.Outcome.VETOED, Vote.Outcome.NOT_ADOPTED])
+
+
+class Vote(models.Model):
+    """A decision put to the Council: a draft resolution, an amendment or a procedural matter."""
+
+    class Subject(models.TextChoices):
+        DRAFT_RESOLUTION = "draft_resolution", "Draft resolution"
+        AMENDMENT = "amendment", "Amendment"
+        PROCEDURAL = "procedural", "Procedural matter"
+        OTHER = "other", "Other"
+
+    class Outcome(models.TextChoices):
+        ADOPTED = "adopted", "Adopted"
+        ADOPTED_WITHOUT_VOTE = "adopted_without_vote", "Adopted without a vote"
+        NOT_ADOPTED = "not_adopted", "Not adopted"
+        VETOED = "vetoed", "Not adopted (veto)"
+
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="votes"
+    )
+    date = models.DateField(null=True, blank=True)
+    subject = models.CharField(
+        max_length=20, choices=Subject.choices, default=Subject.DRAFT_RESOLUTION
+    )
+    draft_symbol = models.CharField(max_length=40, blank=True)
+    description = models.TextField(blank=True)
+    resolution = models.OneToOneField(
+        Resolution, null=True, blank=True, on_delete=models.CASCADE, related_name="vote"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    in_favour_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    against_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    abstaining_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    after_speech = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Sequence of the speech the vote follows"
+    )
+    position = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Order of the vote within its meeting"
+    )
+    source = models.CharField(max_length=80, blank=True)
+
+    objects = VoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "position"],
+                condition=Q(position__isnull=False),
+                name="vote_unique_position_in_meeting",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome__in=["vetoed", "not_adopted"]) | Q(resolution__isnull=True),
+                name="vote_failed_has_no_resolution",
+            ),
+            models.CheckConstraint(
+                condition=Q(in_favour_count__isnull=True) | Q(in_favour_count__lte=15),
+                name="vote_in_favour_at_most_15",
+            ),
+            models.CheckConstraint(
+                condition=Q(against_count__isnull=True) | Q(against_count__lte=15),
+                name="vote_against_at_most_15",
+            ),
+            models.CheckConstraint(
+                condition=Q(abstaining_count__isnull=True) | Q(abstaining_count__lte=15),
+                name="vote_abstaining_at_most_15",
+            ),
+        ]
+        indexes = [models.Index(fields=["draft_symbol"]), models.Index(fields=["date"])]
+
+    def __str__(self) -> str:
+        what = self.resolution or self.draft_symbol or self.get_subject_display()
+        return f"{what}: {self.get_outcome_display()} {self.tally}".strip()
+
+    @property
+    def tally(self) -> str:
+        counts = (self.in_favour_count, self.against_count, self.abstaining_count)
+        if any(c is None for c in counts):
+            return ""
+        return "-".join(str(c) for c in counts)
+
+
+class MemberVote(models.Model):
+    """How one Council member voted."""
+
+    class Position(models.TextChoices):
+        IN_FAVOUR = "in_favour", "In favour"
+        AGAINST = "against", "Against"
+        ABSTAINING = "abstaining", "Abstaining"
+        NOT_PARTICIPATING = "not_participating", "Did not participate"
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="member_votes")
+    member_state = models.ForeignKey(
+        MemberState, on_delete=models.PROTECT, related_name="member_votes"
+    )
+    position = models.CharField(max_length=20, choices=Position.choices)
+    is_veto = models.BooleanField(
+        default=False, help_text="A permanent member's negative vote that defeated the draft"
+    )
+
+    class Meta:
+        ordering = ["vote", "member_state__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "member_state"], name="membervote_unique"),
+            models.CheckConstraint(
+                condition=Q(is_veto=False) | Q(position="against"),
+                name="membervote_veto_is_against",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    position__in=["in_favour", "against", "abstaining", "not_participating"]
+                ),
+                name="membervote_position_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_state}: {self.get_position_display()}"
+
+
+class Mention(models.Model):
+    """A resolution or UN document cited in a speech."""
+
+    class Kind(models.TextChoices):
+        RESOLUTION = "resolution", "Security Council resolution"
+        DOCUMENT = "document", "UN document"
+
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="mentions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    symbol = models.CharField(max_length=80, help_text="Normalised: S/RES/2467 (2019), S/2019/280")
+    resolution = models.ForeignKey(
+        Resolution, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions"
+    )
+
+    class Meta:
+        ordering = ["speech", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["speech", "symbol"], name="mention_unique_per_speech"),
+            models.CheckConstraint(
+                condition=Q(kind="resolution") | Q(resolution__isnull=True),
+                name="mention_resolution_only_for_resolutions",
+            ),
+        ]
+        indexes = [models.Index(fields=["symbol"])]
+
+    def __str__(self) -> str:
+        return self.symbol
+
+
+class ImportRecord(models.Model):
+    """The audit trail of imports: who imported, replaced or failed to import what, and when."""
+
+    class Action(models.TextChoices):
+        IMPORT = "import", "Imported"
+        REPLACE = "replace", "Replaced"
+        SKIP = "skip", "Skipped"
+        FAILURE = "failure", "Failed"
+
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    upload = models.ForeignKey(
+        TranscriptUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+    )
+    source_name = models.CharField(max_length=255, help_text="File or dataset imported")
+    symbol = models.CharField(max_length=60, blank=True)
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_records"
+    )
+    summary = models.TextField(blank=True, help_text="What changed, or why it failed")
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.symbol or self.source_name}"
