@@ -54,5 +54,14 @@ lint: setup
 stop:
 	-$(BIN)/python manage.py embedded_db stop
 
+# A consistent dump (pg_dump -Fc) of the database to var/backups/archive-<timestamp>.dump.
+backup: setup
+	$(BIN)/python manage.py backup
+
+# Restore a dump into an EMPTY database: make restore FILE=var/backups/archive-....dump [FORCE=1]
+restore: setup
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/archive-<timestamp>.dump [FORCE=1]" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" $(if $(filter 1 yes true,$(FORCE)),--force,)
+
 clean: stop
 	rm -rf var staticfiles .pytest_cache

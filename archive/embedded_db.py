@@ -42,7 +42,7 @@ def bin_dir() -> Path:
     """The folder holding the PostgreSQL binaries that pgserver ships (pg_dump, psql, ...)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from pgserver import POSTGRES_BIN_PATH
+        from pgserver._commands import POSTGRES_BIN_PATH  # not re-exported by pgserver
 
     return Path(POSTGRES_BIN_PATH)
 
@@ -71,12 +71,24 @@ def clear_stale_pidfile(pgdata: Path) -> bool:
     return True
 
 
+def _running(pgdata: Path) -> bool:
+    """Whether a live postgres serves ``pgdata`` (the one its ``postmaster.pid`` names)."""
+    try:
+        first_line = (pgdata / "postmaster.pid").read_text().split("\n", 1)[0].strip()
+    except FileNotFoundError:
+        return False
+    return first_line.isdigit() and _postgres_owns(int(first_line), pgdata)
+
+
 def ensure_server(pgdata: Path | None = None) -> ServerAddress:
     """Start the embedded server if it is not running and return its address."""
-    pgdata = pgdata or pgdata_dir()
+    pgdata = (pgdata or pgdata_dir()).resolve()
     with _lock:
-        if pgdata in _started and (pgdata / "postmaster.pid").exists():
+        # A server killed under a long-lived process (a gunicorn worker) leaves its pid file
+        # behind, so check the process itself, not the file.
+        if pgdata in _started and _running(pgdata):
             return _started[pgdata]
+        _started.pop(pgdata, None)
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         if pgdata.exists():
             clear_stale_pidfile(pgdata)
@@ -85,6 +97,10 @@ def ensure_server(pgdata: Path | None = None) -> ServerAddress:
             warnings.simplefilter("ignore")
             import pgserver
 
+        if not _running(pgdata):
+            # pgserver caches one handle per data directory per process and would hand back
+            # the dead server's; forget it so that get_server starts a new one.
+            pgserver.PostgresServer._instances.pop(pgdata, None)
         # cleanup_mode=None: the server outlives this process; `make stop` stops it.
         server = pgserver.get_server(pgdata, cleanup_mode=None)
         info = server.get_postmaster_info()

@@ -358,7 +358,12 @@ class Meeting(models.Model):
                 name="meeting_resumption_positive",
             ),
         ]
-        indexes = [models.Index(fields=["date"]), models.Index(fields=["meeting_number"])]
+        indexes = [
+            models.Index(fields=["date"]),
+            models.Index(fields=["meeting_number"]),
+            # Search "newest first" walks meetings in this order (undated ones last).
+            models.Index(models.F("date").desc(nulls_last=True), name="meeting_date_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.symbol
@@ -812,3 +817,39 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.symbol or self.source_name}"
+
+
+# --------------------------------------------------------------------------- Caching
+
+
+class ArchiveState(models.Model):
+    """When the archive last changed: one row, kept current by database triggers.
+
+    Every table of the archive has a deferred trigger that bumps this row once per committed
+    transaction (imports, the reference loader, admin edits alike), so public pages can derive
+    their ETag and Last-Modified from a single primary-key read. See migration 0002.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="archivestate_singleton")]
+
+    def __str__(self) -> str:
+        return f"version {self.version} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LoginFailure(models.Model):
+    """A failed staff login, kept briefly so that password guessing can be slowed down."""
+
+    username = models.CharField(max_length=150, db_index=True, help_text="Lower-cased as typed")
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip_address} at {self.at:%Y-%m-%d %H:%M}"

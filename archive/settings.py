@@ -77,11 +77,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First after SecurityMiddleware, so that WhiteNoise's responses get the CSP too.
+    "archive.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outermost after static files, so it sees the cookies and Vary that inner layers add.
+    "archive.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Reads of signed-in staff, admin pages and writers go to the primary; the public's to replicas.
+    "archive.middleware.ReadReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -116,6 +122,23 @@ else:
             "CONN_HEALTH_CHECKS": True,
         }
     }
+# Streaming read replicas of the primary: replica_1, replica_2, ... (see docs/deployment.md).
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    _alias = f"replica_{_number}"
+    DATABASES[_alias] = database_from_url(_url)
+    # Tests see the primary through every alias instead of needing real replicas.
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    # Names each connection in pg_stat_activity, so an operator can see who reads where.
+    DATABASES[_alias]["OPTIONS"].setdefault("application_name", f"council-archive:{_alias}")
+if len(DATABASES) > 1:
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "application_name", "council-archive:default"
+    )
+DATABASE_ROUTERS = ["archive.db_router.PrimaryReplicaRouter"]
+# After any write (POST, ...) a visitor reads from the primary, past caches, for this long.
+READ_YOUR_WRITES_COOKIE = "archive_fresh"
+READ_YOUR_WRITES_SECONDS = int(os.environ.get("READ_YOUR_WRITES_SECONDS", 15))
+
 if os.environ.get("COUNCIL_ARCHIVE_TEST_DB"):
     # Lets several test runs share one server without dropping each other's test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["COUNCIL_ARCHIVE_TEST_DB"]}
@@ -174,6 +197,15 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # The directive alone changes nothing until the domain owner submits it to the preload list.
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# HTTP caching of the public pages (archive.middleware.PublicCacheMiddleware).
+PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", 60))  # browsers
+PUBLIC_CACHE_SHARED_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_SHARED_MAX_AGE", 300))  # CDN, proxy
+PUBLIC_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", 60))
+# How long a worker reuses the archive's last-change stamp before reading it again.
+ARCHIVE_STATE_CACHE_SECONDS = float(os.environ.get("ARCHIVE_STATE_CACHE_SECONDS", 2))
+# Part of every ETag: set it to the deployed commit so a new release invalidates cached pages.
+ARCHIVE_RELEASE = os.environ.get("ARCHIVE_RELEASE", "")
 
 LOGGING = {
     "version": 1,

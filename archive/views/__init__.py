@@ -1,11 +1,31 @@
 """Public pages of the archive (read-only): one module per area."""
 
+from archive.views.feeds import (  # noqa: F401
+    MeetingFeed,
+    MemberStateStatementsFeed,
+    ResolutionCitationsFeed,
+)
 from archive.views.pages import (  # noqa: F401
     affiliation_detail,
+    affiliation_list,
+    document_detail,
     home,
+    lookup_view,
     meeting_detail,
+    meeting_list,
     member_state_detail,
+    member_state_list,
+    member_state_statements,
+    member_state_votes,
     resolution_detail,
+    resolution_list,
     speaker_detail,
     speech_detail,
+    vote_list,
+)
+from archive.views.search import (  # noqa: F401
+    search_csv,
+    search_feed,
+    search_json,
+    search_page,
 )

@@ -1,71 +1,803 @@
-"""Public pages of the archive (read-only)."""
+"""Public pages of the archive (read-only): browse lists, detail pages, the lookup box.
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+Each list is a FilterSet and a thin view; the same FilterSet and the same rows serve the HTML
+page, its CSV and its JSON (``?format=csv`` / ``?format=json``, streamed by archive.exports).
+No view runs a query per row: related rows are joined or prefetched once per page.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractYear
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from archive import exports
+from archive.exports import Column
+from archive.filters import (
+    MeetingFilterSet,
+    MemberStateFilterSet,
+    MemberVoteFilterSet,
+    ResolutionFilterSet,
+    StatementFilterSet,
+    VoteFilterSet,
+)
+from archive.lookup import lookup, meeting_symbol_from_slug
 from archive.models import (
     Affiliation,
+    CouncilTerm,
     Meeting,
+    MeetingMember,
     MemberState,
+    MemberVote,
+    Mention,
     Resolution,
     Speaker,
     Speech,
+    Vote,
 )
+from archive.parsing.symbols import normalise_document_symbol
+from archive.templatetags.archive_tags import citation, speaker_body
+
+PER_PAGE = 50
+EXPORT_FORMATS = {"csv", "json"}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def paginate(request: HttpRequest, queryset, *, per_page: int = PER_PAGE, param: str = "page"):
+    """The requested page of ``queryset``; a clear 404 for a page that is not a number or absent."""
+    raw = request.GET.get(param, "1") or "1"
+    if not raw.isdigit() or int(raw) < 1:
+        raise Http404(f"“{raw[:20]}” is not a page number: pages are numbered from 1.")
+    paginator = Paginator(queryset, per_page)
+    number = int(raw)
+    if number > paginator.num_pages:
+        raise Http404(
+            f"Page {number} does not exist: this list has {paginator.num_pages} "
+            f"page{'s' if paginator.num_pages != 1 else ''}."
+        )
+    return paginator.page(number)
+
+
+def export_format(request: HttpRequest) -> str | None:
+    """'csv' or 'json' when the reader asked for a download; a clear 404 for other formats."""
+    value = request.GET.get("format")
+    if not value:
+        return None
+    if value not in EXPORT_FORMATS:
+        raise Http404(f"Unknown format “{value[:20]}”: downloads are available as csv or json.")
+    return value
+
+
+def export(
+    request: HttpRequest, fmt: str, rows: Iterable, columns: list[Column], filename: str
+) -> HttpResponse:
+    """Stream ``rows`` as CSV or JSON with ``columns``; the JSON names the filters applied."""
+    if fmt == "csv":
+        return exports.stream_csv(rows, columns, filename=f"{filename}.csv")
+    meta = {
+        "source": request.build_absolute_uri(request.path),
+        "filters": {k: v for k, v in request.GET.items() if k not in {"format", "page"}},
+    }
+    return exports.stream_json(rows, columns, filename=f"{filename}.json", meta=meta)
+
+
+def absolute(request: HttpRequest) -> Callable[[str], str]:
+    """A function building absolute URLs for exported rows."""
+    return request.build_absolute_uri
+
+
+def iso(value) -> str:
+    """A date as ISO 8601, or an empty string."""
+    return value.isoformat() if value else ""
+
+
+def statement_columns(request: HttpRequest) -> list[Column]:
+    """Columns of every statement export: where, who, for whom, what."""
+    url = absolute(request)
+    return [
+        Column("meeting", lambda s: s.meeting.symbol),
+        Column("date", lambda s: iso(s.meeting.date)),
+        Column("sequence", lambda s: s.sequence),
+        Column("page", lambda s: s.page or ""),
+        Column("speaker", lambda s: s.speaker_name),
+        Column("state_or_body", speaker_body),
+        Column("iso3", lambda s: s.member_state.iso3 if s.member_state_id else ""),
+        Column("role", lambda s: s.role),
+        Column("spoke_in", lambda s: s.spoke_in),
+        Column("citation", citation),
+        Column("url", lambda s: url(s.get_absolute_url())),
+        Column("text", lambda s: s.text),
+    ]
+
+
+def statements(queryset: QuerySet) -> QuerySet:
+    """Speeches with what their rows show, in the order of the record."""
+    return queryset.with_related().in_order()
+
+
+def filtered(filterset_class, request: HttpRequest, queryset: QuerySet):
+    """A bound FilterSet over ``queryset`` from the query string."""
+    return filterset_class(request.GET or None, queryset=queryset, request=request)
+
+
+# --------------------------------------------------------------------------- home & lookup
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The front page: what the archive holds."""
+    """The front page: one box for anything, what the archive holds, the latest records."""
     counts = {
         "meetings": Meeting.objects.count(),
+        "records": Meeting.objects.with_record().count(),
         "speeches": Speech.objects.count(),
         "resolutions": Resolution.objects.count(),
         "member_states": MemberState.objects.count(),
     }
-    return render(request, "archive/home.html", {"counts": counts})
+    latest = (
+        Meeting.objects.with_record()
+        .select_related("agenda_item", "presidency")
+        .order_by("-date", "-meeting_number", "-resumption")[:8]
+    )
+    return render(request, "archive/home.html", {"counts": counts, "latest": latest})
 
 
-def _simple(request, obj):
-    return render(request, "archive/object.html", {"object": obj})
+@require_GET
+def lookup_view(request: HttpRequest) -> HttpResponse:
+    """The home box's target: go straight to what was asked for, or explain and offer matches."""
+    result = lookup(text=request.GET.get("q", ""))
+    if result.is_redirect:
+        return redirect(result.url)
+    status = 200 if result.found else 404
+    return render(request, "archive/lookup.html", {"result": result}, status=status)
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+def meeting_rows() -> QuerySet:
+    """Meetings with what their list rows show (decisions prefetched once per page)."""
+    return (
+        Meeting.objects.select_related("agenda_item", "presidency")
+        .prefetch_related(
+            Prefetch(
+                "resolutions",
+                queryset=Resolution.objects.only("id", "number", "year", "meeting_id").order_by(
+                    "number"
+                ),
+            ),
+            Prefetch(
+                "votes",
+                queryset=Vote.objects.filter(resolution__isnull=True).only(
+                    "id", "meeting_id", "outcome", "draft_symbol"
+                ),
+            ),
+        )
+        .order_by("-date", "-meeting_number", "-resumption")
+    )
+
+
+def meeting_outcome(meeting: Meeting) -> str:
+    """A short summary of a meeting's decisions: resolutions adopted, drafts that failed."""
+    parts = [f"Resolution {r.label}" for r in meeting.resolutions.all()]
+    for vote in meeting.votes.all():
+        parts.append(f"{vote.draft_symbol or 'Draft'} {vote.get_outcome_display().lower()}")
+    return "; ".join(parts) or meeting.outcome
+
+
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    """All meetings, filtered by year, dates, topic, outcome and whether the record is held."""
+    filterset = filtered(MeetingFilterSet, request, meeting_rows())
+    fmt = export_format(request)
+    if fmt:
+        url = absolute(request)
+        columns = [
+            Column("symbol", lambda m: m.symbol),
+            Column("date", lambda m: iso(m.date)),
+            Column("agenda_item", lambda m: m.agenda_item.title if m.agenda_item_id else ""),
+            Column("presidency", lambda m: m.presidency.name if m.presidency_id else ""),
+            Column("outcome", meeting_outcome),
+            Column("statements", lambda m: m.speech_count),
+            Column("url", lambda m: url(m.get_absolute_url())),
+        ]
+        return export(request, fmt, filterset.qs, columns, "meetings")
+    page = paginate(request, filterset.qs)
+    for meeting in page.object_list:
+        meeting.outcome_summary = meeting_outcome(meeting)
+    return render(request, "archive/meeting_list.html", {"filter": filterset, "page": page})
 
 
 @require_GET
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A meeting's record."""
-    meeting = next(
-        (m for m in Meeting.objects.filter(symbol__startswith="S/") if m.slug == slug), None
+    """A meeting's record: cover page, every statement in order, procedure and votes in place."""
+    symbol = meeting_symbol_from_slug(slug)
+    meeting = (
+        Meeting.objects.select_related("agenda_item", "presidency", "upload")
+        .filter(symbol=symbol)
+        .first()
     )
     if meeting is None:
-        meeting = get_object_or_404(Meeting, pk=-1)
-    return _simple(request, meeting)
+        raise Http404(f"The archive has no meeting {symbol}.")
+    if meeting.slug != slug:
+        return redirect(meeting, permanent=True)
+    members = list(MeetingMember.objects.filter(meeting=meeting).select_related("member_state"))
+    speeches = list(
+        meeting.speeches.select_related("member_state", "affiliation", "speaker")
+        .prefetch_related(
+            Prefetch("mentions", queryset=Mention.objects.select_related("resolution"))
+        )
+        .order_by("sequence")
+    )
+    votes = list(
+        meeting.votes.select_related("resolution")
+        .prefetch_related(
+            Prefetch(
+                "member_votes",
+                queryset=MemberVote.objects.select_related("member_state").order_by(
+                    "member_state__name"
+                ),
+            )
+        )
+        .order_by("position", "id")
+    )
+    procedure = list(meeting.procedure.order_by("position"))
+    resolutions = list(meeting.resolutions.order_by("number"))
+    return render(
+        request,
+        "archive/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "members": members,
+            "timeline": record_timeline(speeches, procedure, votes),
+            "speeches": speeches,
+            "votes": votes,
+            "resolutions": resolutions,
+            "unplaced_votes": [v for v in votes if v.after_speech is None or not speeches],
+        },
+    )
+
+
+def record_timeline(speeches, procedure, votes) -> list[tuple[str, object]]:
+    """The record in order: procedure and votes placed after the speech they follow."""
+    after: dict[int, list[tuple[str, object]]] = defaultdict(list)
+    for line in procedure:
+        after[line.after_speech].append(("procedure", line))
+    if speeches:
+        for vote in votes:
+            if vote.after_speech is not None:
+                after[vote.after_speech].append(("vote", vote))
+    items = list(after.pop(0, []))
+    for speech in speeches:
+        items.append(("speech", speech))
+        items.extend(after.pop(speech.sequence, []))
+    for rest in after.values():  # lines pointing past the last speech: keep them, at the end
+        items.extend(rest)
+    return items
+
+
+# --------------------------------------------------------------------------- speeches & speakers
 
 
 @require_GET
 def speech_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A speech's permalink."""
-    return _simple(request, get_object_or_404(Speech, pk=pk))
+    """A speech's permalink: the text, a citation ready to copy, its neighbours in the record."""
+    speech = get_object_or_404(
+        Speech.objects.with_related().prefetch_related(
+            Prefetch("mentions", queryset=Mention.objects.select_related("resolution"))
+        ),
+        pk=pk,
+    )
+    neighbours = Speech.objects.filter(
+        meeting_id=speech.meeting_id, sequence__in=[speech.sequence - 1, speech.sequence + 1]
+    ).only("id", "sequence", "speaker_name", "country_as_printed", "meeting_id")
+    by_sequence = {s.sequence: s for s in neighbours}
+    vote = (
+        MemberVote.objects.filter(
+            member_state_id=speech.member_state_id, vote__meeting_id=speech.meeting_id
+        )
+        .select_related("vote__resolution")
+        .first()
+        if speech.member_state_id
+        else None
+    )
+    return render(
+        request,
+        "archive/speech_detail.html",
+        {
+            "speech": speech,
+            "meeting": speech.meeting,
+            "citation": citation(speech),
+            "previous": by_sequence.get(speech.sequence - 1),
+            "next": by_sequence.get(speech.sequence + 1),
+            "member_vote": vote,
+        },
+    )
 
 
 @require_GET
 def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A speaker's page."""
-    return _simple(request, get_object_or_404(Speaker, pk=pk))
+    """A speaker's page: the State or body they spoke for, their speeches and when."""
+    speaker = get_object_or_404(
+        Speaker.objects.select_related("member_state", "affiliation"), pk=pk
+    )
+    base = Speech.objects.filter(speaker=speaker)
+    filterset = filtered(StatementFilterSet, request, statements(base))
+    fmt = export_format(request)
+    if fmt:
+        return export(
+            request,
+            fmt,
+            filterset.qs,
+            statement_columns(request),
+            f"speaker-{speaker.pk}-statements",
+        )
+    span = base.aggregate(first=Min("meeting__date"), last=Max("meeting__date"), total=Count("id"))
+    page = paginate(request, filterset.qs)
+    return render(
+        request,
+        "archive/speaker_detail.html",
+        {"speaker": speaker, "filter": filterset, "page": page, "span": span},
+    )
+
+
+# --------------------------------------------------------------------------- States
+
+
+def council_status(terms: list[CouncilTerm], year: int) -> dict:
+    """What a State's terms say: permanent member, on the Council this year, the spans."""
+    return {
+        "permanent": any(t.seat == CouncilTerm.Seat.PERMANENT for t in terms),
+        "current": any(t.start_year <= year <= t.end_year for t in terms),
+        "elected_terms": [t for t in terms if t.seat == CouncilTerm.Seat.ELECTED],
+    }
+
+
+@require_GET
+def member_state_list(request: HttpRequest) -> HttpResponse:
+    """Member States with their Council membership; current members and permanent seats shown."""
+    year = datetime.date.today().year
+    queryset = (
+        MemberState.objects.prefetch_related(
+            Prefetch("council_terms", queryset=CouncilTerm.objects.order_by("start_year"))
+        )
+        .annotate(statement_count=Count("speeches", distinct=True))
+        .order_by("name")
+    )
+    filterset = filtered(MemberStateFilterSet, request, queryset)
+    fmt = export_format(request)
+    if fmt:
+        url = absolute(request)
+
+        def terms(state):
+            return "; ".join(
+                f"{t.seat} {t.start_year}–{t.end_year}" for t in state.council_terms.all()
+            )
+
+        columns = [
+            Column("iso3", lambda s: s.iso3),
+            Column("name", lambda s: s.name),
+            Column("region", lambda s: s.region),
+            Column("admission_date", lambda s: iso(s.admission_date)),
+            Column("membership_ended", lambda s: iso(s.membership_ended)),
+            Column("council_terms", terms),
+            Column("statements", lambda s: s.statement_count),
+            Column("url", lambda s: url(s.get_absolute_url())),
+        ]
+        return export(request, fmt, filterset.qs, columns, "states")
+    states = list(filterset.qs)
+    for state in states:
+        state.council = council_status(list(state.council_terms.all()), year)
+    current = [s for s in states if s.council["current"]]
+    return render(
+        request,
+        "archive/member_state_list.html",
+        {"filter": filterset, "states": states, "current": current, "year": year},
+    )
+
+
+def state_or_404(slug: str) -> MemberState:
+    """The State with this lower-case ISO3 code, its terms prefetched."""
+    state = None
+    if len(slug) == 3 and slug.isalpha():
+        state = (
+            MemberState.objects.select_related("successor")
+            .prefetch_related(
+                Prefetch("council_terms", queryset=CouncilTerm.objects.order_by("start_year"))
+            )
+            .filter(iso3=slug.upper())
+            .first()
+        )
+    if state is None:
+        raise Http404(f"The archive has no Member State with the code “{slug[:10]}”.")
+    return state
+
+
+def vote_counts(queryset) -> dict:
+    """In favour, against, abstaining, not participating and veto counts in one query."""
+    P = MemberVote.Position
+    return queryset.aggregate(
+        in_favour=Count("id", filter=Q(position=P.IN_FAVOUR)),
+        against=Count("id", filter=Q(position=P.AGAINST)),
+        abstaining=Count("id", filter=Q(position=P.ABSTAINING)),
+        not_participating=Count("id", filter=Q(position=P.NOT_PARTICIPATING)),
+        vetoes=Count("id", filter=Q(is_veto=True)),
+        total=Count("id"),
+    )
+
+
+def member_vote_rows(queryset: QuerySet) -> QuerySet:
+    """A State's votes with the decision, resolution and meeting joined."""
+    return queryset.select_related("vote__resolution", "vote__meeting").order_by(
+        "-vote__date", "-vote__id"
+    )
 
 
 @require_GET
 def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A Member State's page."""
-    return _simple(request, get_object_or_404(MemberState, iso3=slug.upper()))
+    """A State's page: Council terms, statements per year, votes, latest statements."""
+    state = state_or_404(slug)
+    if slug != state.slug:
+        return redirect(state, permanent=True)
+    terms = list(state.council_terms.all())
+    per_year = (
+        Speech.objects.filter(member_state=state)
+        .annotate(year=ExtractYear("meeting__date"))
+        .values_list("year")
+        .annotate(n=Count("id"))
+        .order_by("year")
+    )
+    per_year = [(y, n) for y, n in per_year if y is not None]
+    votes = MemberVote.objects.filter(member_state=state)
+    latest_statements = statements(Speech.objects.filter(member_state=state)).reverse()[:10]
+    representatives = (
+        Speaker.objects.filter(member_state=state)
+        .annotate(n=Count("speeches"), last=Max("speeches__meeting__date"))
+        .order_by("-last", "-n")[:12]
+    )
+    return render(
+        request,
+        "archive/member_state_detail.html",
+        {
+            "state": state,
+            "terms": terms,
+            "council": council_status(terms, datetime.date.today().year),
+            "per_year": per_year,
+            "statement_total": sum(n for _, n in per_year),
+            "vote_counts": vote_counts(votes),
+            "latest_votes": member_vote_rows(votes)[:10],
+            "latest_statements": latest_statements,
+            "representatives": representatives,
+        },
+    )
+
+
+@require_GET
+def member_state_statements(request: HttpRequest, slug: str) -> HttpResponse:
+    """A State's statements, filterable by words, year, dates and topic; CSV, JSON, Atom."""
+    state = state_or_404(slug)
+    if slug != state.slug:
+        return redirect("archive:member_state_statements", state.slug, permanent=True)
+    base = statements(Speech.objects.filter(member_state=state))
+    filterset = filtered(StatementFilterSet, request, base)
+    fmt = export_format(request)
+    if fmt:
+        return export(
+            request,
+            fmt,
+            filterset.qs,
+            statement_columns(request),
+            f"{state.slug}-statements",
+        )
+    page = paginate(request, filterset.qs)
+    return render(
+        request,
+        "archive/statement_list.html",
+        {
+            "owner": state,
+            "owner_kind": "state",
+            "filter": filterset,
+            "page": page,
+            "feed_url": reverse("archive:member_state_statements_feed", args=[state.slug]),
+        },
+    )
+
+
+@require_GET
+def member_state_votes(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every vote a State cast on the Council, with the decision it was cast on."""
+    state = state_or_404(slug)
+    if slug != state.slug:
+        return redirect("archive:member_state_votes", state.slug, permanent=True)
+    base = MemberVote.objects.filter(member_state=state)
+    filterset = filtered(MemberVoteFilterSet, request, member_vote_rows(base))
+    fmt = export_format(request)
+    if fmt:
+        url = absolute(request)
+        columns = [
+            Column("date", lambda mv: iso(mv.vote.date)),
+            Column("meeting", lambda mv: mv.vote.meeting.symbol if mv.vote.meeting_id else ""),
+            Column("draft_symbol", lambda mv: mv.vote.draft_symbol),
+            Column(
+                "resolution", lambda mv: mv.vote.resolution.symbol if mv.vote.resolution_id else ""
+            ),
+            Column("subject", lambda mv: mv.vote.subject),
+            Column("outcome", lambda mv: mv.vote.outcome),
+            Column("position", lambda mv: mv.position),
+            Column("veto", lambda mv: mv.is_veto),
+            Column("tally", lambda mv: mv.vote.tally),
+            Column(
+                "url",
+                lambda mv: (
+                    url(mv.vote.resolution.get_absolute_url()) if mv.vote.resolution_id else ""
+                ),
+            ),
+        ]
+        return export(request, fmt, filterset.qs, columns, f"{state.slug}-votes")
+    page = paginate(request, filterset.qs)
+    return render(
+        request,
+        "archive/member_state_votes.html",
+        {"state": state, "filter": filterset, "page": page, "counts": vote_counts(base)},
+    )
+
+
+@require_GET
+def affiliation_list(request: HttpRequest) -> HttpResponse:
+    """Observer States, UN bodies and organizations that have spoken before the Council."""
+    affiliations = Affiliation.objects.annotate(statement_count=Count("speeches")).order_by(
+        "kind", "name"
+    )
+    return render(request, "archive/affiliation_list.html", {"affiliations": affiliations})
 
 
 @require_GET
 def affiliation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """An organization's page."""
-    return _simple(request, get_object_or_404(Affiliation, slug=slug))
+    """An organization's or observer State's page: its statements, filterable."""
+    affiliation = get_object_or_404(Affiliation, slug=slug)
+    base = Speech.objects.filter(affiliation=affiliation)
+    filterset = filtered(StatementFilterSet, request, statements(base))
+    fmt = export_format(request)
+    if fmt:
+        return export(
+            request,
+            fmt,
+            filterset.qs,
+            statement_columns(request),
+            f"{affiliation.slug}-statements",
+        )
+    per_year = list(
+        base.annotate(year=ExtractYear("meeting__date"))
+        .values_list("year")
+        .annotate(n=Count("id"))
+        .order_by("year")
+    )
+    page = paginate(request, filterset.qs)
+    return render(
+        request,
+        "archive/statement_list.html",
+        {
+            "owner": affiliation,
+            "owner_kind": "affiliation",
+            "filter": filterset,
+            "page": page,
+            "per_year": [(y, n) for y, n in per_year if y is not None],
+        },
+    )
+
+
+# --------------------------------------------------------------------------- resolutions & votes
+
+
+def resolution_rows() -> QuerySet:
+    """Resolutions with their vote and meeting joined."""
+    return Resolution.objects.select_related("vote", "meeting", "agenda_item").order_by(
+        "-year", "-number"
+    )
+
+
+def resolution_outcome(resolution: Resolution) -> str:
+    """'Adopted 13-0-2', 'Adopted without a vote', or '' when the archive has no vote."""
+    vote = getattr(resolution, "vote", None)
+    if vote is None:
+        return ""
+    if vote.outcome == Vote.Outcome.ADOPTED_WITHOUT_VOTE:
+        return vote.get_outcome_display()
+    return f"{vote.get_outcome_display()} {vote.tally}".strip()
+
+
+@require_GET
+def resolution_list(request: HttpRequest) -> HttpResponse:
+    """Resolutions, filtered by year, topic and the outcome of the vote."""
+    filterset = filtered(ResolutionFilterSet, request, resolution_rows())
+    fmt = export_format(request)
+    if fmt:
+        url = absolute(request)
+
+        def count(name):
+            return lambda r: getattr(getattr(r, "vote", None), name, None)
+
+        columns = [
+            Column("symbol", lambda r: r.symbol),
+            Column("number", lambda r: r.number),
+            Column("year", lambda r: r.year),
+            Column("adopted_on", lambda r: iso(r.adopted_on)),
+            Column("meeting", lambda r: r.meeting.symbol if r.meeting_id else r.meeting_symbol),
+            Column("title", lambda r: r.title),
+            Column("outcome", resolution_outcome),
+            Column("in_favour", count("in_favour_count")),
+            Column("against", count("against_count")),
+            Column("abstaining", count("abstaining_count")),
+            Column("url", lambda r: url(r.get_absolute_url())),
+        ]
+        return export(request, fmt, filterset.qs, columns, "resolutions")
+    page = paginate(request, filterset.qs)
+    for resolution in page.object_list:
+        resolution.outcome_summary = resolution_outcome(resolution)
+    return render(request, "archive/resolution_list.html", {"filter": filterset, "page": page})
+
+
+def vote_rows() -> QuerySet:
+    """Votes with their resolution, meeting and vetoing members."""
+    return (
+        Vote.objects.select_related("resolution", "meeting", "meeting__agenda_item")
+        .prefetch_related(
+            Prefetch(
+                "member_votes",
+                queryset=MemberVote.objects.filter(is_veto=True).select_related("member_state"),
+                to_attr="vetoes",
+            )
+        )
+        .order_by("-date", "-id")
+    )
+
+
+@require_GET
+def vote_list(request: HttpRequest) -> HttpResponse:
+    """Every decision put to the vote: adopted resolutions, failed and vetoed drafts."""
+    filterset = filtered(VoteFilterSet, request, vote_rows())
+    fmt = export_format(request)
+    if fmt:
+        url = absolute(request)
+        columns = [
+            Column("date", lambda v: iso(v.date)),
+            Column("meeting", lambda v: v.meeting.symbol if v.meeting_id else ""),
+            Column("subject", lambda v: v.subject),
+            Column("draft_symbol", lambda v: v.draft_symbol),
+            Column("resolution", lambda v: v.resolution.symbol if v.resolution_id else ""),
+            Column("outcome", lambda v: v.outcome),
+            Column("in_favour", lambda v: v.in_favour_count),
+            Column("against", lambda v: v.against_count),
+            Column("abstaining", lambda v: v.abstaining_count),
+            Column("vetoed_by", lambda v: "; ".join(mv.member_state.iso3 for mv in v.vetoes)),
+            Column("description", lambda v: v.description),
+            Column(
+                "url",
+                lambda v: (
+                    url(v.resolution.get_absolute_url())
+                    if v.resolution_id
+                    else (url(v.meeting.get_absolute_url()) if v.meeting_id else "")
+                ),
+            ),
+        ]
+        return export(request, fmt, filterset.qs, columns, "votes")
+    page = paginate(request, filterset.qs)
+    return render(request, "archive/vote_list.html", {"filter": filterset, "page": page})
+
+
+def cites(**lookups) -> Exists:
+    """A condition on speeches: one of its mentions matches ``lookups``."""
+    return Exists(Mention.objects.filter(speech=OuterRef("pk"), **lookups))
+
+
+def citing_speeches(resolution: Resolution) -> QuerySet:
+    """Speeches that cite ``resolution``, oldest first."""
+    return statements(Speech.objects.filter(cites(resolution=resolution)))
 
 
 @require_GET
 def resolution_detail(request: HttpRequest, number: int, year: int) -> HttpResponse:
-    """A resolution's page."""
-    return _simple(request, get_object_or_404(Resolution, number=number, year=year))
+    """A resolution: its vote, each member's vote beside what it said, its text, its citations."""
+    resolution = get_object_or_404(
+        Resolution.objects.select_related("meeting", "agenda_item", "vote", "vote__meeting"),
+        number=number,
+        year=year,
+    )
+    citations = citing_speeches(resolution)
+    fmt = export_format(request)
+    if fmt:
+        return export(
+            request,
+            fmt,
+            citations,
+            statement_columns(request),
+            f"resolution-{number}-{year}-citations",
+        )
+    vote = getattr(resolution, "vote", None)
+    meeting = (vote.meeting if vote and vote.meeting_id else None) or resolution.meeting
+    member_votes = (
+        list(vote.member_votes.select_related("member_state").order_by("member_state__name"))
+        if vote
+        else []
+    )
+    speeches_at_vote = (
+        list(meeting.speeches.select_related("member_state", "affiliation").order_by("sequence"))
+        if meeting
+        else []
+    )
+    page = paginate(request, citations, per_page=20)
+    return render(
+        request,
+        "archive/resolution_detail.html",
+        {
+            "resolution": resolution,
+            "vote": vote,
+            "meeting": meeting,
+            "record_held": bool(speeches_at_vote),
+            "explanations": explanation_rows(member_votes, speeches_at_vote, vote),
+            "other_speakers": [s for s in speeches_at_vote if not s.member_state_id]
+            if member_votes
+            else speeches_at_vote,
+            "page": page,
+            "citation_count": page.paginator.count,
+        },
+    )
+
+
+def explanation_rows(member_votes, speeches, vote) -> list[dict]:
+    """Each member's vote beside what that member said at the meeting (before or after it)."""
+    by_state: dict[int, list] = defaultdict(list)
+    for speech in speeches:
+        if speech.member_state_id:
+            speech.timing = (
+                ""
+                if vote is None or vote.after_speech is None
+                else (
+                    "before the vote" if speech.sequence <= vote.after_speech else "after the vote"
+                )
+            )
+            by_state[speech.member_state_id].append(speech)
+    rows = [
+        {"member_vote": mv, "speeches": by_state.pop(mv.member_state_id, [])} for mv in member_votes
+    ]
+    return rows
+
+
+@require_GET
+def document_detail(request: HttpRequest, symbol: str) -> HttpResponse:
+    """A UN document (S/2019/280, S/PRST/2019/1): the speeches that cite it."""
+    normalised = normalise_document_symbol(symbol)
+    if normalised is None:
+        raise Http404(f"“{symbol[:60]}” is not a UN document symbol (such as S/2019/280).")
+    if normalised != symbol:
+        return redirect("archive:document", normalised, permanent=True)
+    if normalised.startswith(("S/RES/", "S/PV.")):
+        return redirect(reverse("archive:lookup") + "?q=" + normalised)
+    citing = statements(Speech.objects.filter(cites(symbol=normalised)))
+    fmt = export_format(request)
+    if fmt:
+        return export(
+            request,
+            fmt,
+            citing,
+            statement_columns(request),
+            "citations-" + normalised.replace("/", "-"),
+        )
+    drafts = list(
+        Vote.objects.filter(draft_symbol=normalised).select_related("meeting", "resolution")
+    )
+    page = paginate(request, citing, per_page=20)
+    return render(
+        request,
+        "archive/document_detail.html",
+        {"symbol": normalised, "page": page, "drafts": drafts},
+    )

@@ -1,0 +1,948 @@
+"""The one atomic import service: a parsed verbatim record in, a meeting and everything in it out.
+
+``import_meeting`` is called by the admin upload and by ``import_transcripts`` alike. It writes
+in a single transaction, so a failure anywhere leaves the database as it was.
+
+Names the resolver does not know are kept as printed (``country_as_printed``) with no State or
+affiliation, and reported in the result: they are never guessed.
+
+Replacing a meeting keeps speech permalinks (``/speeches/<pk>/``) working. An old speech is
+matched to a new one, and updated in place, when either
+
+1. the attribution and the text (whitespace-normalised) are the same, wherever the speech now
+   stands in the record (a speech inserted earlier only shifts the sequence), or
+2. the sequence and the attribution are the same and the texts are near-identical
+   (similarity >= ``NEAR_IDENTICAL``: a corrected typo, a re-flowed paragraph).
+
+Old speeches left unmatched are deleted; new speeches left unmatched are inserted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from archive.models import (
+    AgendaItem,
+    CouncilTerm,
+    ImportRecord,
+    Meeting,
+    MeetingMember,
+    MemberVote,
+    Mention,
+    ProceduralLine,
+    Resolution,
+    Speaker,
+    Speech,
+    TranscriptUpload,
+    Vote,
+)
+
+if TYPE_CHECKING:
+    from archive.parsing import ParsedMeeting
+
+NEAR_IDENTICAL = 0.9
+VOTE_SOURCE = "transcript"
+MAX_COUNCIL_VOTES = 15
+SHOWN_PLACES = 4  # places listed per unresolved name in summaries
+
+_IMPORTED_SOURCES = {Meeting.Source.PDF, Meeting.Source.TEXT, Meeting.Source.CORPUS}
+
+
+class ImportFailed(Exception):
+    """The parsed record cannot be imported; the message says why."""
+
+    @property
+    def message(self) -> str:
+        """The human-readable explanation."""
+        return str(self.args[0])
+
+
+class AlreadyImported(ImportFailed):
+    """The meeting's record is already in the archive and replace was not asked for."""
+
+    def __init__(self, symbol: str, meeting: Meeting | None = None) -> None:
+        super().__init__(
+            f"{symbol} is already in the archive"
+            + (
+                f" (imported {meeting.imported_at:%Y-%m-%d %H:%M})"
+                if meeting and meeting.imported_at
+                else ""
+            )
+            + ". Tick “Replace existing” (or pass --replace) to import it again."
+        )
+        self.symbol = symbol
+        self.meeting = meeting
+
+
+class Resolved(Protocol):
+    """What ``archive.names.NameResolver.resolve`` returns (a ``NameMatch``)."""
+
+    member_state_id: int | None
+    affiliation_id: int | None
+    kind: str
+    name: str
+
+
+class Resolver(Protocol):
+    """The part of ``archive.names.NameResolver`` the importer uses."""
+
+    def resolve(self, printed_name: str) -> Resolved | None: ...
+
+
+@dataclass
+class UnresolvedName:
+    """A printed name no State or body could be found for, and where it occurred."""
+
+    name: str
+    places: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        shown = self.places[:SHOWN_PLACES]
+        more = len(self.places) - len(shown)
+        return f"{self.name} ({', '.join(shown)}{f', +{more} more' if more else ''})"
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    meeting: Meeting
+    created: bool
+    replaced: bool
+    counts: dict[str, int]
+    unresolved: list[UnresolvedName]
+    warnings: list[str]
+    record: ImportRecord | None = None
+
+    @property
+    def summary(self) -> str:
+        """One line for the audit trail, the admin and the command line."""
+        c = self.counts
+        text = (
+            f"{c['speeches']} speeches, {c['votes']} votes, {c['mentions']} mentions, "
+            f"{c['members']} members"
+        )
+        if self.replaced:
+            text += f" (kept {c['speeches_kept']}, removed {c['speeches_removed']} old speeches)"
+        if self.unresolved:
+            names = "; ".join(str(u) for u in self.unresolved)
+            text += f"; {len(self.unresolved)} unresolved names: {names}"
+        if self.warnings:
+            text += f"; warnings: {' / '.join(self.warnings)}"
+        return text
+
+
+# --------------------------------------------------------------------------- name resolution
+
+
+@dataclass
+class SpeechBody:
+    """Who a speech was resolved to speak for."""
+
+    member_state_id: int | None
+    affiliation_id: int | None
+    label: str  # the resolved State's or body's name, "" if unresolved
+
+
+@dataclass
+class ResolvedNames:
+    """Every printed name of a record resolved once: shared by the preview and the import."""
+
+    presidency: Resolved | None
+    members: list[Resolved | None]
+    speeches: list[SpeechBody]
+    votes: list[dict[str, list[tuple[str, Resolved | None]]]]
+    unresolved: list[UnresolvedName]
+
+
+def default_resolver() -> Resolver:
+    """Load the name resolver from the database (aliases, States, affiliations)."""
+    from archive.names import NameResolver
+
+    return NameResolver.load()
+
+
+_VOTE_LISTS = (
+    ("in_favour", MemberVote.Position.IN_FAVOUR),
+    ("against", MemberVote.Position.AGAINST),
+    ("abstaining", MemberVote.Position.ABSTAINING),
+    ("not_participating", MemberVote.Position.NOT_PARTICIPATING),
+)
+
+
+def resolve_names(parsed: ParsedMeeting, resolver: Resolver) -> ResolvedNames:
+    """Resolve the presidency, members, speakers' States and vote lists of a parsed record."""
+    unresolved: dict[str, UnresolvedName] = {}
+    cache: dict[str, Resolved | None] = {}
+
+    def resolve(name: str | None, place: str) -> Resolved | None:
+        name = (name or "").strip()
+        if not name:
+            return None
+        if name not in cache:
+            cache[name] = resolver.resolve(name)
+        match = cache[name]
+        if match is None:
+            entry = unresolved.setdefault(name, UnresolvedName(name))
+            if place not in entry.places:
+                entry.places.append(place)
+        return match
+
+    president = getattr(parsed, "president", None)
+    presidency = resolve(president.country, "presidency") if president else None
+    members = [resolve(m.country, "members") for m in parsed.members]
+
+    speeches = []
+    for speech in parsed.speeches:
+        place = f"speech {speech.sequence}"
+        if speech.role == Speech.Role.PRESIDENT and not speech.country:
+            match = presidency
+        elif speech.country:
+            match = resolve(speech.country, place)
+        elif speech.role == Speech.Role.UN:
+            # A UN official prints no body; the role says whom they speak for. Not
+            # reported when missing: nothing was printed that failed to resolve.
+            match = resolver.resolve("United Nations")
+        else:
+            match = None
+        speeches.append(
+            SpeechBody(
+                member_state_id=match.member_state_id if match else None,
+                affiliation_id=None if not match or match.member_state_id else match.affiliation_id,
+                label=match.name if match else "",
+            )
+        )
+
+    votes = []
+    for number, vote in enumerate(parsed.votes, start=1):
+        lists = {}
+        for attr, _position in _VOTE_LISTS:
+            lists[attr] = [
+                (name, resolve(name, f"vote {number}")) for name in getattr(vote, attr, []) or []
+            ]
+        votes.append(lists)
+
+    return ResolvedNames(
+        presidency=presidency,
+        members=members,
+        speeches=speeches,
+        votes=votes,
+        unresolved=list(unresolved.values()),
+    )
+
+
+# --------------------------------------------------------------------------- the service
+
+
+def import_meeting(
+    *,
+    parsed: ParsedMeeting,
+    source: Meeting.Source | str,
+    upload: TranscriptUpload | None = None,
+    user=None,
+    replace: bool = False,
+    resolver: Resolver | None = None,
+    source_name: str = "",
+) -> ImportResult:
+    """Write a parsed verbatim record and everything in it to the database, atomically."""
+    source = Meeting.Source(source)
+    if source not in _IMPORTED_SOURCES:
+        raise ValueError(f"cannot import a transcript with source {source!r}")
+    if not parsed.symbol:
+        raise ImportFailed("The record has no symbol (S/PV.…).")
+    sequences = [s.sequence for s in parsed.speeches]
+    if len(set(sequences)) != len(sequences) or any(n < 1 for n in sequences):
+        raise ImportFailed("The parsed speeches do not have distinct positive sequence numbers.")
+    resolver = resolver or default_resolver()
+    names = resolve_names(parsed, resolver)
+    created_here: dict[str, bool] = {}
+    try:
+        with transaction.atomic():
+            result = _import(
+                created_here=created_here,
+                parsed=parsed,
+                names=names,
+                source=source,
+                upload=upload,
+                user=user,
+                replace=replace,
+                source_name=source_name,
+            )
+    except IntegrityError as exc:
+        # Another import of the same meeting committed between our look-up and our insert:
+        # its row now holds the symbol (or the meeting number). Anything else is re-raised.
+        if created_here.get("created"):
+            existing = _existing_meeting(parsed, lock=False)
+            if existing is not None:
+                raise AlreadyImported(parsed.symbol, existing) from exc
+        raise
+    return result
+
+
+def _existing_meeting(parsed: ParsedMeeting, *, lock: bool) -> Meeting | None:
+    condition = Q(symbol=parsed.symbol)
+    if parsed.meeting_number:
+        condition |= Q(meeting_number=parsed.meeting_number, resumption=parsed.resumption)
+    qs = Meeting.objects.filter(condition).order_by("pk")
+    if lock:
+        qs = qs.select_for_update()
+    # The symbol match first: the reference table may print a resumption differently.
+    found = list(qs)
+    return next((m for m in found if m.symbol == parsed.symbol), found[0] if found else None)
+
+
+def _import(
+    *,
+    created_here: dict[str, bool],
+    parsed: ParsedMeeting,
+    names: ResolvedNames,
+    source: Meeting.Source,
+    upload: TranscriptUpload | None,
+    user,
+    replace: bool,
+    source_name: str,
+) -> ImportResult:
+    warnings: list[str] = []
+    meeting = _existing_meeting(parsed, lock=True)
+    created = meeting is None
+    replaced = False
+    if meeting is not None:
+        already = meeting.source in _IMPORTED_SOURCES or meeting.speeches.exists()
+        if already and not replace:
+            raise AlreadyImported(parsed.symbol, meeting)
+        replaced = already
+    else:
+        meeting = Meeting(symbol=parsed.symbol)
+
+    agenda = [line for line in (parsed.agenda or []) if line.strip()]
+    meeting.symbol = parsed.symbol
+    meeting.kind = Meeting.Kind.VERBATIM_RECORD
+    meeting.meeting_number = parsed.meeting_number
+    meeting.resumption = parsed.resumption or None
+    meeting.date = parsed.date
+    meeting.time = _parse_time(parsed.time)
+    meeting.place = (parsed.place or "")[:80]
+    meeting.agenda = agenda
+    meeting.agenda_item = _agenda_item(agenda[0]) if agenda else meeting.agenda_item
+    meeting.presidency_id = names.presidency.member_state_id if names.presidency else None
+    meeting.president_name = (parsed.president.name if parsed.president else "")[:200]
+    meeting.language = parsed.language or "English"
+    meeting.source = source
+    meeting.upload = upload
+    meeting.page_count = parsed.page_count
+    meeting.speech_count = len(parsed.speeches)
+    meeting.imported_at = timezone.now()
+    if created:
+        created_here["created"] = True
+        meeting.save(force_insert=True)
+    else:
+        meeting.save()
+
+    members = _write_members(meeting, parsed, names)
+    _write_procedure(meeting, parsed)
+    speeches, kept, removed = _write_speeches(meeting, parsed, names, replace=not created)
+    votes = _write_votes(meeting, parsed, names, warnings)
+    mentions = _write_mentions(meeting, parsed, speeches)
+
+    counts = {
+        "speeches": len(speeches),
+        "speeches_kept": kept,
+        "speeches_removed": removed,
+        "members": members,
+        "procedure": len(parsed.procedure),
+        "votes": votes,
+        "mentions": mentions,
+    }
+    result = ImportResult(
+        meeting=meeting,
+        created=created,
+        replaced=replaced,
+        counts=counts,
+        unresolved=names.unresolved,
+        warnings=warnings,
+    )
+    result.record = ImportRecord.objects.create(
+        action=ImportRecord.Action.REPLACE if replaced else ImportRecord.Action.IMPORT,
+        user=user if user is not None and user.is_authenticated else None,
+        upload=upload,
+        source_name=(source_name or (upload.original_name if upload else "") or parsed.symbol)[
+            :255
+        ],
+        symbol=parsed.symbol,
+        meeting=meeting,
+        summary=result.summary,
+    )
+    if upload is not None:
+        upload.status = TranscriptUpload.Status.IMPORTED
+        upload.symbol = parsed.symbol[:60]
+        upload.message = result.summary
+        upload.save(update_fields=["status", "symbol", "message"])
+    return result
+
+
+def _parse_time(value: str | datetime.time | None) -> datetime.time | None:
+    if isinstance(value, datetime.time) or value is None:
+        return value
+    match = re.match(r"^\s*(\d{1,2})[:.](\d{2})", value)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        return None
+    return datetime.time(int(match[1]), int(match[2]))
+
+
+def _agenda_item(title: str) -> AgendaItem:
+    title = title.strip()[:500]
+    item = AgendaItem.objects.filter(title=title).first()
+    if item:
+        return item
+    slug = slugify(title)[:120].strip("-") or "agenda-item"
+    # Two titles can slugify alike (punctuation, truncation): number the later one.
+    candidate, n = slug, 1
+    while AgendaItem.objects.filter(slug=candidate).exists():
+        n += 1
+        suffix = f"-{n}"
+        candidate = slug[: 120 - len(suffix)] + suffix
+    return AgendaItem.objects.create(title=title, slug=candidate)
+
+
+def _write_members(meeting: Meeting, parsed: ParsedMeeting, names: ResolvedNames) -> int:
+    meeting.members.all().delete()
+    rows = [
+        MeetingMember(
+            meeting=meeting,
+            member_state_id=match.member_state_id if match else None,
+            country_as_printed=member.country[:200],
+            representative=(member.name or "")[:200],
+            position=position,
+        )
+        for position, (member, match) in enumerate(
+            zip(parsed.members, names.members, strict=True), start=1
+        )
+    ]
+    MeetingMember.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _write_procedure(meeting: Meeting, parsed: ParsedMeeting) -> None:
+    meeting.procedure.all().delete()
+    ProceduralLine.objects.bulk_create(
+        ProceduralLine(
+            meeting=meeting, after_speech=line.after_speech or 0, position=position, text=line.text
+        )
+        for position, line in enumerate(parsed.procedure, start=1)
+    )
+
+
+def _speakers(parsed: ParsedMeeting, names: ResolvedNames) -> dict[tuple, Speaker]:
+    """Get or create every speaker of the record, in three queries whatever their number."""
+    wanted: dict[tuple, str] = {}
+    for speech, body in zip(parsed.speeches, names.speeches, strict=True):
+        name = _speaker_name(parsed, speech)
+        if name:
+            key = (name[:200], body.member_state_id, body.affiliation_id)
+            wanted.setdefault(key, (speech.speaker_title or "")[:40])
+    if not wanted:
+        return {}
+
+    def fetch() -> dict[tuple, Speaker]:
+        condition = Q()
+        for name, state, affiliation in wanted:
+            condition |= Q(name=name, member_state_id=state, affiliation_id=affiliation)
+        return {
+            (s.name, s.member_state_id, s.affiliation_id): s
+            for s in Speaker.objects.filter(condition)
+        }
+
+    found = fetch()
+    missing = [
+        Speaker(name=name, title=title, member_state_id=state, affiliation_id=affiliation)
+        for (name, state, affiliation), title in wanted.items()
+        if (name, state, affiliation) not in found
+    ]
+    if missing:
+        # ignore_conflicts: a concurrent import may create the same speaker meanwhile.
+        Speaker.objects.bulk_create(missing, ignore_conflicts=True)
+        found = fetch()
+    return found
+
+
+def _speaker_name(parsed: ParsedMeeting, speech) -> str:
+    if speech.role == Speech.Role.PRESIDENT and parsed.president and _is_chair(speech.speaker):
+        return parsed.president.name or ""
+    return speech.speaker or ""
+
+
+def _is_chair(name: str | None) -> bool:
+    return not name or name.strip().lower() in {"the president", "president"}
+
+
+def _normalise_text(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def _write_speeches(
+    meeting: Meeting, parsed: ParsedMeeting, names: ResolvedNames, *, replace: bool
+) -> tuple[list[Speech], int, int]:
+    """Write the speeches; on replace, update matched old rows in place to keep their pks."""
+    speakers = _speakers(parsed, names)
+    new_rows = []
+    for speech, body in zip(parsed.speeches, names.speeches, strict=True):
+        name = _speaker_name(parsed, speech)[:200]
+        new_rows.append(
+            Speech(
+                meeting=meeting,
+                sequence=speech.sequence,
+                attribution=(speech.attribution or "")[:500],
+                speaker=speakers.get((name, body.member_state_id, body.affiliation_id)),
+                speaker_name=(speech.speaker or "")[:200],
+                country_as_printed=(speech.country or "")[:200],
+                member_state_id=body.member_state_id,
+                affiliation_id=body.affiliation_id,
+                role=speech.role if speech.role in Speech.Role.values else Speech.Role.OTHER,
+                spoke_in=(speech.spoke_in or "")[:20],
+                on_behalf_of=(speech.on_behalf_of or "")[:300],
+                page=speech.page,
+                text=speech.text,
+            )
+        )
+
+    old = list(meeting.speeches.order_by("sequence")) if replace else []
+    matches = match_speeches(old, new_rows)
+    matched_old = {o.pk for o in matches.values()}
+    removed = [o.pk for o in old if o.pk not in matched_old]
+    if removed:
+        Speech.objects.filter(pk__in=removed).delete()
+    updated = []
+    for index, old_row in matches.items():
+        row = new_rows[index]
+        row.pk = old_row.pk
+        updated.append(row)
+    if updated:
+        # The (meeting, sequence) constraint is deferred, so sequences may swap here.
+        Speech.objects.bulk_update(
+            updated,
+            [
+                "sequence",
+                "attribution",
+                "speaker",
+                "speaker_name",
+                "country_as_printed",
+                "member_state",
+                "affiliation",
+                "role",
+                "spoke_in",
+                "on_behalf_of",
+                "page",
+                "text",
+            ],
+            batch_size=200,
+        )
+    Speech.objects.bulk_create([r for i, r in enumerate(new_rows) if i not in matches])
+    return new_rows, len(updated), len(removed)
+
+
+def match_speeches(old: list[Speech], new: list[Speech]) -> dict[int, Speech]:
+    """Pair new speeches (by index) with old rows to keep, per the rule in the module docstring."""
+    matches: dict[int, Speech] = {}
+    taken: set[int] = set()
+    by_content: dict[tuple[str, str], list[Speech]] = defaultdict(list)
+    for row in old:
+        by_content[(row.attribution, _digest(row.text))].append(row)
+    for index, row in enumerate(new):
+        candidates = [
+            o for o in by_content.get((row.attribution, _digest(row.text)), []) if o.pk not in taken
+        ]
+        if candidates:
+            # Prefer the candidate nearest the new position when a text repeats.
+            best = min(candidates, key=lambda o: abs(o.sequence - row.sequence))
+            matches[index] = best
+            taken.add(best.pk)
+    by_sequence = {o.sequence: o for o in old if o.pk not in taken}
+    for index, row in enumerate(new):
+        if index in matches:
+            continue
+        candidate = by_sequence.get(row.sequence)
+        if (
+            candidate is not None
+            and candidate.pk not in taken
+            and candidate.attribution == row.attribution
+            and _similar(candidate.text, row.text)
+        ):
+            matches[index] = candidate
+            taken.add(candidate.pk)
+    return matches
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(_normalise_text(text).encode()).hexdigest()
+
+
+def _similar(a: str, b: str) -> bool:
+    a, b = _normalise_text(a), _normalise_text(b)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    # The cheap upper bounds first: most unrelated texts are rejected without the full diff.
+    return (
+        matcher.real_quick_ratio() >= NEAR_IDENTICAL
+        and matcher.quick_ratio() >= NEAR_IDENTICAL
+        and matcher.ratio() >= NEAR_IDENTICAL
+    )
+
+
+# --------------------------------------------------------------------------- votes
+
+
+def _vote_subject(subject: str | None) -> Vote.Subject:
+    text = (subject or "").lower()
+    if "amendment" in text:
+        return Vote.Subject.AMENDMENT
+    if "draft resolution" in text or not text:
+        return Vote.Subject.DRAFT_RESOLUTION
+    if "procedur" in text:
+        return Vote.Subject.PROCEDURAL
+    return Vote.Subject.OTHER
+
+
+def _vote_outcome(result: str | None) -> Vote.Outcome:
+    text = (result or "").strip().lower().replace("_", " ")
+    if text == "adopted":
+        return Vote.Outcome.ADOPTED
+    if text == "vetoed":
+        return Vote.Outcome.VETOED
+    if text == "not adopted":
+        return Vote.Outcome.NOT_ADOPTED
+    raise ImportFailed(f"Unknown vote result {result!r}.")
+
+
+def _resolution_ref(value: str | None):
+    from archive.parsing.symbols import parse_resolution_reference
+
+    return parse_resolution_reference(value) if value else None
+
+
+def _write_votes(
+    meeting: Meeting, parsed: ParsedMeeting, names: ResolvedNames, warnings: list[str]
+) -> int:
+    """Write the votes with their member votes; adopted drafts get (or create) their resolution."""
+    existing = list(Vote.objects.filter(meeting=meeting).order_by("position", "pk"))
+    permanent = _permanent_members(meeting.date.year if meeting.date else None)
+    used: set[int] = set()
+    written: list[Vote] = []
+
+    for position, (parsed_vote, lists) in enumerate(
+        zip(parsed.votes, names.votes, strict=True), start=1
+    ):
+        outcome = _vote_outcome(parsed_vote.result)
+        resolution = None
+        if outcome == Vote.Outcome.ADOPTED:
+            resolution = _adopted_resolution(meeting, parsed_vote, warnings)
+        counts = {}
+        for attr, _ in _VOTE_LISTS[:3]:
+            count = len(lists[attr])
+            if count > MAX_COUNCIL_VOTES:
+                warnings.append(f"vote {position}: {count} States listed {attr.replace('_', ' ')}")
+                count = None
+            counts[attr] = count
+        vote = _matching_vote(
+            meeting,
+            existing,
+            used,
+            parsed_vote,
+            resolution=resolution,
+            outcome=outcome,
+            counts=counts,
+            position=position,
+        )
+        if vote.pk:
+            used.add(vote.pk)
+        vote.meeting = meeting
+        vote.date = meeting.date
+        vote.subject = _vote_subject(parsed_vote.subject)
+        vote.draft_symbol = (parsed_vote.draft or "")[:40]
+        vote.description = parsed_vote.subject or ""
+        vote.resolution = resolution
+        vote.outcome = outcome
+        vote.in_favour_count = counts["in_favour"]
+        vote.against_count = counts["against"]
+        vote.abstaining_count = counts["abstaining"]
+        vote.after_speech = parsed_vote.after_speech
+        vote.position = position
+        # A vote the reference loader made keeps its source: the loader finds its rows by it.
+        vote.source = vote.source or VOTE_SOURCE
+        _check_tally(parsed_vote, counts, position, warnings)
+        written.append(vote)
+
+    # Votes of an earlier import of this record that are gone from it now. Votes from other
+    # sources (the reference loader) are kept but lose their position so ours can take it.
+    stale = [v for v in existing if v.pk not in used]
+    Vote.objects.filter(pk__in=[v.pk for v in stale if v.source == VOTE_SOURCE]).delete()
+    Vote.objects.filter(pk__in=[v.pk for v in stale if v.source != VOTE_SOURCE]).update(
+        position=None
+    )
+    # Clear positions first so that renumbering never collides with the unique constraint.
+    Vote.objects.filter(pk__in=[v.pk for v in written if v.pk]).update(position=None)
+    for vote in written:
+        vote.save()
+
+    MemberVote.objects.filter(vote__in=written).delete()
+    member_votes = []
+    for vote, lists in zip(written, names.votes, strict=True):
+        seen: set[int] = set()
+        for attr, position in _VOTE_LISTS:
+            for _name, match in lists[attr]:
+                if not match or not match.member_state_id or match.member_state_id in seen:
+                    continue
+                seen.add(match.member_state_id)
+                member_votes.append(
+                    MemberVote(
+                        vote=vote,
+                        member_state_id=match.member_state_id,
+                        position=position,
+                        is_veto=(
+                            vote.outcome == Vote.Outcome.VETOED
+                            and position == MemberVote.Position.AGAINST
+                            and match.member_state_id in permanent
+                        ),
+                    )
+                )
+    MemberVote.objects.bulk_create(member_votes)
+    return len(written)
+
+
+def _check_tally(parsed_vote, counts: dict, position: int, warnings: list[str]) -> None:
+    tally = getattr(parsed_vote, "tally", None)
+    if not tally:
+        return
+    listed = "-".join(str(counts[a]) for a in ("in_favour", "against", "abstaining"))
+    if isinstance(tally, (list, tuple)):
+        tally = "-".join(str(n) for n in tally)
+    if str(tally) != listed:
+        warnings.append(f"vote {position}: announced {tally}, lists give {listed}")
+
+
+def _permanent_members(year: int | None) -> set[int]:
+    if year is None:
+        return set()
+    return set(
+        CouncilTerm.objects.filter(
+            seat=CouncilTerm.Seat.PERMANENT, start_year__lte=year, end_year__gte=year
+        ).values_list("member_state_id", flat=True)
+    )
+
+
+def _adopted_resolution(meeting: Meeting, parsed_vote, warnings: list[str]) -> Resolution | None:
+    ref = _resolution_ref(parsed_vote.resolution)
+    if ref is None:
+        warnings.append(
+            f"adopted draft {parsed_vote.draft or '(no symbol)'} names no resolution number"
+        )
+        return None
+    year = ref.year or (meeting.date.year if meeting.date else None)
+    if year is None:
+        return None
+    resolution, created = Resolution.objects.select_for_update().get_or_create(
+        number=ref.number,
+        year=year,
+        defaults={
+            "adopted_on": meeting.date,
+            "meeting": meeting,
+            "meeting_symbol": meeting.symbol,
+            "agenda_item": meeting.agenda_item,
+            "draft_symbol": (parsed_vote.draft or "")[:40],
+        },
+    )
+    if not created:
+        changed = []
+        for attr, value in (
+            ("adopted_on", meeting.date),
+            ("meeting", meeting),
+            ("meeting_symbol", meeting.symbol),
+            ("agenda_item", meeting.agenda_item),
+            ("draft_symbol", (parsed_vote.draft or "")[:40]),
+        ):
+            if not getattr(resolution, attr) and value:
+                setattr(resolution, attr, value)
+                changed.append(attr)
+        if changed:
+            resolution.save(update_fields=changed)
+    return resolution
+
+
+def _matching_vote(
+    meeting: Meeting,
+    existing: list[Vote],
+    used: set[int],
+    parsed_vote,
+    *,
+    resolution: Resolution | None,
+    outcome: str,
+    counts: dict[str, int | None],
+    position: int,
+) -> Vote:
+    """The Vote row to update for a parsed vote, or a new one: never a duplicate.
+
+    Tried in order: the vote on the same resolution; a vote on the same draft with the same
+    subject; a vote on the same draft with the same outcome and counts (the reference votes file
+    records an amendment as a vote on the draft it amends); this importer's own earlier vote at
+    the same position. Candidates are this meeting's votes, and votes on the draft the
+    reference loader holds for the meeting's date without a meeting.
+    """
+    if resolution is not None:
+        vote = Vote.objects.filter(resolution=resolution).first()
+        if vote is not None:
+            return vote
+    subject = _vote_subject(parsed_vote.subject)
+    candidates = [v for v in existing if v.pk not in used]
+    draft = (parsed_vote.draft or "")[:40]
+    if draft:
+        pool = [v for v in candidates if v.draft_symbol == draft] + list(
+            Vote.objects.filter(meeting__isnull=True, draft_symbol=draft, date=meeting.date)
+            .exclude(pk__in=used)
+            .order_by("pk")
+        )
+        tally = (counts["in_favour"], counts["against"], counts["abstaining"])
+        for same in (
+            lambda v: v.subject == subject,
+            lambda v: (
+                v.outcome == outcome
+                and (v.in_favour_count, v.against_count, v.abstaining_count) == tally
+            ),
+        ):
+            found = next((v for v in pool if same(v)), None)
+            if found:
+                return found
+    found = next(
+        (
+            v
+            for v in candidates
+            if v.source == VOTE_SOURCE and v.position == position and v.subject == subject
+        ),
+        None,
+    )
+    return found or Vote()
+
+
+# --------------------------------------------------------------------------- mentions
+
+
+def _write_mentions(meeting: Meeting, parsed: ParsedMeeting, speeches: list[Speech]) -> int:
+    """Write the resolutions and documents each speech cites, linked to resolutions we hold."""
+    Mention.objects.filter(speech__meeting=meeting).delete()
+    per_speech: list[list[tuple[str, str, tuple[int, int] | None]]] = []
+    wanted: set[tuple[int, int]] = set()
+    for speech in parsed.speeches:
+        items: dict[str, tuple[str, str, tuple[int, int] | None]] = {}
+        mentions = speech.mentions
+        for text in getattr(mentions, "resolutions", []) or []:
+            ref = _resolution_ref(text)
+            if ref is None:
+                continue
+            if ref.year:
+                key = (ref.number, ref.year)
+                wanted.add(key)
+                symbol = f"S/RES/{ref.number} ({ref.year})"
+            else:
+                # Cited without its year: kept, but linked to nothing rather than guessed.
+                key, symbol = None, f"S/RES/{ref.number}"
+            items.setdefault(symbol, (Mention.Kind.RESOLUTION, symbol, key))
+        for symbol in getattr(mentions, "documents", []) or []:
+            # find_mentions lists S/RES/… symbols among documents too: one row per symbol.
+            if symbol and symbol not in items:
+                items[symbol] = (Mention.Kind.DOCUMENT, symbol[:80], None)
+        per_speech.append(list(items.values()))
+
+    resolutions: dict[tuple[int, int], int] = {}
+    if wanted:
+        condition = Q()
+        for number, year in wanted:
+            condition |= Q(number=number, year=year)
+        resolutions = {
+            (n, y): pk
+            for pk, n, y in Resolution.objects.filter(condition).values_list("pk", "number", "year")
+        }
+
+    rows = [
+        Mention(
+            speech=speech,
+            kind=kind,
+            symbol=symbol,
+            resolution_id=resolutions.get(key) if key else None,
+        )
+        for speech, items in zip(speeches, per_speech, strict=True)
+        for kind, symbol, key in items
+    ]
+    Mention.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+# --------------------------------------------------------------------------- uploads
+
+PDF_MAGIC = b"%PDF-"
+
+
+def sniff_content_type(data: bytes) -> str:
+    """What a file is, by its content: "application/pdf", "text/plain" or "" (neither)."""
+    if data.lstrip()[:5] == PDF_MAGIC:
+        return "application/pdf"
+    if not data or b"\x00" in data[:4096]:
+        return ""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data[:65536].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:20000]
+        controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f")
+        if controls <= len(sample) * 0.01:
+            return "text/plain"
+    return ""
+
+
+def source_for(content_type: str) -> Meeting.Source:
+    """The Meeting.Source of a transcript with this (sniffed) content type."""
+    return Meeting.Source.PDF if content_type == "application/pdf" else Meeting.Source.TEXT
+
+
+def store_upload(
+    *,
+    data: bytes | None,
+    original_name: str,
+    user=None,
+    size: int | None = None,
+    status: str = TranscriptUpload.Status.UPLOADED,
+    message: str = "",
+) -> TranscriptUpload:
+    """Keep an uploaded transcript file with its checksum and content type.
+
+    ``data=None`` records an upload whose content is not kept (one over the size limit).
+    """
+    upload = TranscriptUpload(
+        original_name=original_name[:255],
+        sha256=hashlib.sha256(data).hexdigest() if data is not None else "",
+        size=len(data) if data is not None else (size or 0),
+        content_type=sniff_content_type(data) if data else "",
+        uploaded_by=user if user is not None and user.is_authenticated else None,
+        status=status,
+        message=message,
+    )
+    if data is not None:
+        from django.core.files.base import ContentFile
+
+        upload.file.save(_safe_name(original_name), ContentFile(data), save=False)
+    upload.save()
+    return upload
+
+
+def _safe_name(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = re.sub(r"[^\w.()-]+", "_", base).strip("._") or "transcript"
+    return base[-100:]

@@ -1,0 +1,218 @@
+"""Find what a single search box means: a resolution, a meeting, a document, a State, or words.
+
+The home page's one box submits here. ``lookup(text=...)`` answers with a ``LookupResult``: a
+URL to go straight to, or a short explanation of what was understood with the closest matches
+("No resolution 9999; the archive holds resolutions 1–2640"). Parsing of symbols and resolution
+references belongs to ``archive.parsing.symbols``; this module only decides where to send the
+reader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import F, Max, Min
+from django.db.models.functions import Abs
+from django.urls import NoReverseMatch, reverse
+
+from archive.models import Affiliation, Meeting, MemberState, Resolution, symbol_to_slug
+from archive.parsing.symbols import normalise_document_symbol, parse_resolution_reference
+
+NEAREST = 3
+
+_MEETING_SYMBOL = re.compile(r"^S/PV\.(?P<number>\d+)(?: \(Resumption (?P<resumption>\d+)\))?$")
+_MEETING_SLUG = re.compile(
+    r"^S-PV\.(?P<number>\d+)(?:-Resumption-(?P<resumption>\d+))?$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One of the closest matches offered when the input was ambiguous or unknown."""
+
+    label: str
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """Where to send the reader, or what was understood and what to offer instead."""
+
+    query: str
+    understood: str = ""
+    url: str | None = None
+    found: bool = True
+    candidates: list[Candidate] = field(default_factory=list)
+    search_url: str = ""
+
+    @property
+    def is_redirect(self) -> bool:
+        return self.url is not None
+
+
+def search_url(query: str, **params: str) -> str:
+    """The search page for ``query`` (and extra filters), wherever the search engineer put it."""
+    try:
+        base = reverse("archive:search")
+    except NoReverseMatch:  # the search page is not wired yet
+        base = "/search/"
+    items = {"q": query, **params} if query else params
+    return f"{base}?{urlencode(items)}" if items else base
+
+
+def meeting_symbol_from_slug(slug: str) -> str:
+    """Turn a meeting URL slug back into its symbol: S-PV.8699-Resumption-1 -> S/PV.8699 (...)."""
+    match = _MEETING_SLUG.match(slug)
+    if match:
+        symbol = f"S/PV.{int(match['number'])}"
+        if match["resumption"]:
+            symbol += f" (Resumption {int(match['resumption'])})"
+        return symbol
+    # Letter compilations (S/2020/253) have no spaces or parentheses: slashes became hyphens.
+    return slug.replace("-", "/").upper()
+
+
+def lookup(*, text: str, resolver=None) -> LookupResult:
+    """Decide where ``text`` from the home page's box should take the reader."""
+    query = " ".join((text or "").split())
+    if not query:
+        return LookupResult(query="", url=reverse("archive:home"))
+
+    reference = parse_resolution_reference(query)
+    if reference is not None:
+        return _resolution(query, reference.number, reference.year)
+
+    symbol = normalise_document_symbol(query)
+    if symbol is not None:
+        res = re.match(r"^S/RES/(\d+) \((\d{4})\)$", symbol)
+        if res:
+            return _resolution(query, int(res[1]), int(res[2]))
+        meeting = _MEETING_SYMBOL.match(symbol)
+        if meeting:
+            return _meeting(query, symbol, int(meeting["number"]))
+        return LookupResult(
+            query=query,
+            understood=f"the document {symbol}",
+            url=reverse("archive:document", args=[symbol]),
+        )
+
+    return _name_or_words(query, resolver)
+
+
+def _resolution(query: str, number: int, year: int | None) -> LookupResult:
+    matches = list(Resolution.objects.filter(number=number).order_by("year"))
+    label = f"resolution {number} ({year})" if year else f"resolution {number}"
+    exact = [r for r in matches if year is None or r.year == year]
+    if len(exact) == 1:
+        return LookupResult(query=query, understood=label, url=exact[0].get_absolute_url())
+    if len(exact) > 1:
+        return LookupResult(
+            query=query,
+            understood=f"{label}: {len(exact)} resolutions have this number",
+            candidates=[_resolution_candidate(r) for r in exact],
+            search_url=search_url(query),
+        )
+    if matches:  # the number exists, with another year
+        return LookupResult(
+            query=query,
+            understood=f"No {label}; resolution {number} was adopted in "
+            + ", ".join(str(r.year) for r in matches),
+            found=False,
+            candidates=[_resolution_candidate(r) for r in matches],
+            search_url=search_url(query),
+        )
+    bounds = Resolution.objects.aggregate(low=Min("number"), high=Max("number"))
+    if bounds["low"] is None:
+        understood = f"No {label}; the archive holds no resolutions yet"
+        nearest = []
+    else:
+        understood = f"No {label}; the archive holds resolutions {bounds['low']}–{bounds['high']}"
+        nearest = list(
+            Resolution.objects.annotate(distance=Abs(F("number") - number)).order_by(
+                "distance", "number"
+            )[:NEAREST]
+        )
+    return LookupResult(
+        query=query,
+        understood=understood,
+        found=False,
+        candidates=[_resolution_candidate(r) for r in nearest],
+        search_url=search_url(query),
+    )
+
+
+def _resolution_candidate(resolution: Resolution) -> Candidate:
+    detail = resolution.title[:120] if resolution.title else ""
+    return Candidate(
+        label=f"Resolution {resolution.label}", url=resolution.get_absolute_url(), detail=detail
+    )
+
+
+def _meeting(query: str, symbol: str, number: int) -> LookupResult:
+    meeting = Meeting.objects.filter(symbol=symbol).first()
+    if meeting is not None:
+        return LookupResult(
+            query=query, understood=f"meeting {symbol}", url=meeting.get_absolute_url()
+        )
+    same_number = list(Meeting.objects.filter(meeting_number=number).order_by("resumption"))
+    if same_number:
+        return LookupResult(
+            query=query,
+            understood=f"No record {symbol}; meeting {number} has these records",
+            found=False,
+            candidates=[_meeting_candidate(m) for m in same_number],
+            search_url=search_url(query),
+        )
+    bounds = Meeting.objects.aggregate(low=Min("meeting_number"), high=Max("meeting_number"))
+    if bounds["low"] is None:
+        understood = f"No meeting {symbol}; the archive holds no meetings yet"
+        nearest = []
+    else:
+        understood = (
+            f"No meeting {symbol}; the archive holds meetings {bounds['low']}–{bounds['high']}"
+        )
+        nearest = list(
+            Meeting.objects.filter(meeting_number__isnull=False)
+            .annotate(distance=Abs(F("meeting_number") - number))
+            .order_by("distance", "meeting_number", "resumption")[:NEAREST]
+        )
+    return LookupResult(
+        query=query,
+        understood=understood,
+        found=False,
+        candidates=[_meeting_candidate(m) for m in nearest],
+        search_url=search_url(query),
+    )
+
+
+def _meeting_candidate(meeting: Meeting) -> Candidate:
+    detail = meeting.date.strftime("%-d %B %Y") if meeting.date else ""
+    return Candidate(
+        label=meeting.symbol,
+        url=reverse("archive:meeting", args=[symbol_to_slug(meeting.symbol)]),
+        detail=detail,
+    )
+
+
+def _name_or_words(query: str, resolver) -> LookupResult:
+    if resolver is None:
+        from archive.names import NameResolver
+
+        resolver = NameResolver.load()
+    match = resolver.resolve(query, record=False)
+    if match is not None and match.member_state_id is not None:
+        state = MemberState.objects.filter(pk=match.member_state_id).only("iso3").first()
+        if state is not None:
+            return LookupResult(
+                query=query, understood=f"the State {match.name}", url=state.get_absolute_url()
+            )
+    if match is not None and match.affiliation_id is not None:
+        affiliation = Affiliation.objects.filter(pk=match.affiliation_id).only("slug").first()
+        if affiliation is not None:
+            return LookupResult(
+                query=query, understood=match.name, url=affiliation.get_absolute_url()
+            )
+    return LookupResult(query=query, understood=f"the words “{query}”", url=search_url(query))

@@ -1,0 +1,198 @@
+"""Import verbatim records (PDF or text files, or folders of them) into the archive.
+
+Repeatable: a file whose checksum was already imported is skipped without being parsed, and a
+record whose meeting is already in the archive is skipped unless --replace is given.
+Exit status: 0 when every file was imported or skipped, 1 when any file failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from archive.importing import (
+    AlreadyImported,
+    ImportFailed,
+    default_resolver,
+    import_meeting,
+    sniff_content_type,
+    source_for,
+    store_upload,
+)
+from archive.models import ImportRecord, TranscriptUpload
+from archive.parsing import TranscriptError
+from archive.sandbox import parse_in_subprocess
+
+SUFFIXES = {".pdf", ".txt"}
+
+
+def collect_files(paths: list[Path]) -> list[Path]:
+    """The files to import: given files as they are, folders' *.pdf and *.txt sorted."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CommandError(f"{path}: no such file or folder")
+    return list(dict.fromkeys(files))
+
+
+class Progress:
+    """A one-line progress bar on stderr: count/total, rate and time left."""
+
+    WIDTH = 24
+
+    def __init__(self, total: int, stream=None) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream or sys.stderr
+        self.started = time.monotonic()
+        self.interactive = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def step(self, label: str) -> None:
+        """Count one more file done and redraw."""
+        self.done += 1
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = self.done / elapsed
+        remaining = (self.total - self.done) / rate if rate else 0
+        filled = int(self.WIDTH * self.done / self.total) if self.total else self.WIDTH
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        line = f"[{bar}] {self.done}/{self.total} {rate:.1f} files/s ETA {remaining:.0f}s  {label}"
+        if self.interactive:
+            self.stream.write("\r\033[K" + line + ("\n" if self.done == self.total else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+@dataclass
+class Outcome:
+    """What happened to each file."""
+
+    imported: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    unresolved: dict[str, int] = field(default_factory=dict)
+
+
+class Command(BaseCommand):
+    help = "Import verbatim records from PDF or .txt files, or folders of them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="re-import meetings already in the archive (speech addresses are kept)",
+        )
+
+    def handle(self, *args, **options):
+        files = collect_files(options["paths"])
+        if not files:
+            raise CommandError("No .pdf or .txt files found.")
+        replace = options["replace"]
+        resolver = default_resolver()
+        outcome = Outcome()
+        progress = Progress(len(files), stream=self.stderr._out)
+        for path in files:
+            self._one(path, replace=replace, resolver=resolver, outcome=outcome)
+            progress.step(path.name)
+
+        self.stdout.write(
+            f"Imported {len(outcome.imported)}, skipped {len(outcome.skipped)}, "
+            f"failed {len(outcome.failed)} of {len(files)} files."
+        )
+        for label, lines in (
+            ("Imported", outcome.imported),
+            ("Skipped", outcome.skipped),
+            ("Failed", outcome.failed),
+        ):
+            for line in lines:
+                self.stdout.write(f"  {label}: {line}")
+        if outcome.unresolved:
+            names = ", ".join(
+                f"{name} x{count}"
+                for name, count in sorted(outcome.unresolved.items(), key=lambda kv: -kv[1])
+            )
+            self.stdout.write(f"Unresolved names (kept as printed): {names}")
+        if outcome.failed:
+            raise CommandError(f"{len(outcome.failed)} file(s) failed to import.")
+
+    def _one(self, path: Path, *, replace: bool, resolver, outcome: Outcome) -> None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            outcome.failed.append(f"{path.name}: cannot read the file ({exc.strerror or exc})")
+            return
+        sha256 = hashlib.sha256(data).hexdigest()
+        previous = TranscriptUpload.objects.filter(
+            sha256=sha256, status=TranscriptUpload.Status.IMPORTED, meetings__isnull=False
+        ).first()
+        if previous is not None and not replace:
+            outcome.skipped.append(f"{path.name}: {previous.symbol} already imported")
+            return
+        try:
+            parsed = parse_in_subprocess(
+                data, filename=path.name, max_bytes=settings.TRANSCRIPT_MAX_BYTES
+            )
+        except TranscriptError as exc:
+            self._failed(path, exc.message, outcome)
+            return
+
+        upload = None
+        try:
+            with transaction.atomic():
+                upload = store_upload(
+                    data=data, original_name=path.name, status=TranscriptUpload.Status.PARSED
+                )
+                result = import_meeting(
+                    parsed=parsed,
+                    source=source_for(sniff_content_type(data)),
+                    upload=upload,
+                    replace=replace,
+                    resolver=resolver,
+                    source_name=str(path),
+                )
+        except AlreadyImported:
+            _forget_file(upload)
+            outcome.skipped.append(f"{path.name}: {parsed.symbol} already in the archive")
+            return
+        except ImportFailed as exc:
+            _forget_file(upload)
+            self._failed(path, exc.message, outcome, symbol=parsed.symbol)
+            return
+        except Exception as exc:
+            # One broken file must not stop the run; it is reported, and the exit status says so.
+            _forget_file(upload)
+            self._failed(path, f"unexpected error: {exc!r}", outcome, symbol=parsed.symbol)
+            return
+        verb = "replaced" if result.replaced else "imported"
+        outcome.imported.append(f"{path.name}: {parsed.symbol} {verb} — {result.summary}")
+        for item in result.unresolved:
+            outcome.unresolved[item.name] = outcome.unresolved.get(item.name, 0) + 1
+
+    def _failed(self, path: Path, message: str, outcome: Outcome, symbol: str = "") -> None:
+        outcome.failed.append(f"{path.name}: {message}")
+        ImportRecord.objects.create(
+            action=ImportRecord.Action.FAILURE,
+            source_name=str(path)[:255],
+            symbol=symbol[:60],
+            summary=message,
+        )
+
+
+def _forget_file(upload: TranscriptUpload | None) -> None:
+    """Remove the stored copy of a file whose import was rolled back."""
+    if upload is not None and upload.file:
+        upload.file.delete(save=False)

@@ -1,0 +1,182 @@
+"""Read replicas and HTTP caching for the public site.
+
+``ReadReplicaMiddleware`` sends an anonymous visitor's reads to a replica and everyone who may
+have just written (signed-in staff, the admin, any POST, and for a short while after a POST)
+to the primary, so staff see their own import at once.
+
+``PublicCacheMiddleware`` gives the public pages validators derived from the archive's last
+change (``ArchiveState``: one primary-key read, reused for a second or two per worker), answers
+conditional requests with 304 *before* the view runs, and marks anonymous pages cacheable by
+shared caches. Admin pages and anything seen by a signed-in person are ``private, no-store``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import http_date
+
+from archive import db_router
+from archive.models import ArchiveState
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PUBLIC_NAMESPACE = "archive"
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a public page's ETag and Last-Modified are made of."""
+
+    etag: str
+    last_modified: datetime | None
+
+
+_state_cache: dict[str, tuple[float, Validators]] = {}
+_state_lock = threading.Lock()
+
+
+def archive_validators(*, using: str) -> Validators:
+    """Validators for the archive as ``using`` holds it (one indexed query, briefly cached)."""
+    now = time.monotonic()
+    ttl = settings.ARCHIVE_STATE_CACHE_SECONDS
+    cached = _state_cache.get(using)
+    if cached and ttl > 0 and now < cached[0]:
+        return cached[1]
+    state = ArchiveState.objects.using(using).filter(pk=1).values_list("version", "changed_at")
+    version, changed_at = state.first() or (0, None)
+    stamp = changed_at.isoformat() if changed_at else "never"
+    digest = hashlib.sha256(f"{settings.ARCHIVE_RELEASE}|{version}|{stamp}".encode()).hexdigest()
+    # Weak: pages are equivalent for a given archive state, not byte-identical through gzip.
+    validators = Validators(etag=f'W/"{digest[:24]}"', last_modified=changed_at)
+    with _state_lock:
+        _state_cache[using] = (now + ttl, validators)
+    return validators
+
+
+def clear_validator_cache() -> None:
+    """Forget the cached validators (tests, or after a bulk change in this process)."""
+    with _state_lock:
+        _state_cache.clear()
+
+
+def _admin_prefix() -> str:
+    return reverse("admin:index")
+
+
+def reads_need_primary(request: HttpRequest) -> bool:
+    """Whether this request must see the primary: it writes, or its sender may just have."""
+    if request.method not in SAFE_METHODS:
+        return True
+    if request.path.startswith(_admin_prefix()):
+        return True
+    if settings.READ_YOUR_WRITES_COOKIE in request.COOKIES:
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
+def _streaming_in(alias: str, content: Iterable[bytes]) -> Iterator[bytes]:
+    # A streamed CSV is read after the view returns: keep its queries on the same server.
+    with db_router.reads_from(alias):
+        yield from content
+
+
+class ReadReplicaMiddleware:
+    """Route each request's reads to one replica, or to the primary for staff and writers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        alias = db_router.PRIMARY if reads_need_primary(request) else db_router.choose_replica()
+        request.archive_read_alias = alias
+        with db_router.reads_from(alias):
+            response = self.get_response(request)
+        if response.streaming:
+            response.streaming_content = _streaming_in(alias, response.streaming_content)
+        if request.method not in SAFE_METHODS and response.status_code < 500:
+            response.set_cookie(
+                settings.READ_YOUR_WRITES_COOKIE,
+                "1",
+                max_age=settings.READ_YOUR_WRITES_SECONDS,
+                httponly=True,
+                secure=settings.SESSION_COOKIE_SECURE,
+                samesite="Lax",
+            )
+        return response
+
+
+class PublicCacheMiddleware:
+    """ETag/Last-Modified, 304s and shared-cache headers for anonymous GETs of public pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if reads_need_primary(request):
+            # Admin pages, POSTs, signed-in staff, fresh writers: never stored anywhere.
+            add_never_cache_headers(response)
+            return response
+        validators = getattr(request, "archive_validators", None)
+        if validators is None or response.status_code not in (200, 304):
+            return response
+        if response.cookies:
+            # A Set-Cookie (CSRF token, say) must never be shared through a cache.
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        if not response.has_header("ETag"):
+            response.headers["ETag"] = validators.etag
+        if validators.last_modified and not response.has_header("Last-Modified"):
+            response.headers["Last-Modified"] = http_date(validators.last_modified.timestamp())
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=settings.PUBLIC_CACHE_MAX_AGE,
+                s_maxage=settings.PUBLIC_CACHE_SHARED_MAX_AGE,
+                stale_while_revalidate=settings.PUBLIC_CACHE_STALE_WHILE_REVALIDATE,
+            )
+        # A standards-following cache then never hands an anonymous copy to a signed-in person.
+        patch_vary_headers(response, ["Cookie"])
+        if response.status_code == 200:
+            # If-Match / If-Unmodified-Since on the finished response, as ConditionalGetMiddleware.
+            response = get_conditional_response(
+                request,
+                etag=response.headers["ETag"],
+                last_modified=validators.last_modified
+                and int(validators.last_modified.timestamp()),
+                response=response,
+            )
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        """Answer a conditional GET with 304 before the view builds the page."""
+        match = request.resolver_match
+        # HEAD is left to the response phase: some views allow GET only, and must say 405.
+        if request.method != "GET" or match is None:
+            return None
+        if match.namespace != PUBLIC_NAMESPACE or reads_need_primary(request):
+            return None
+        alias = getattr(request, "archive_read_alias", db_router.current_read_alias())
+        validators = archive_validators(using=alias)
+        request.archive_validators = validators
+        return get_conditional_response(
+            request,
+            etag=validators.etag,
+            last_modified=validators.last_modified and int(validators.last_modified.timestamp()),
+        )

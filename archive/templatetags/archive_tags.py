@@ -1,0 +1,318 @@
+"""Template helpers for the public pages: record text, citations, highlighted excerpts, charts.
+
+Text from transcripts is untrusted: every helper escapes it first and only then adds its own
+markup (<p>, <a>, <mark>), so nothing from an upload is ever marked safe as a whole.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from archive.models import Mention, symbol_to_slug
+
+register = template.Library()
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """The paragraphs of a text stored with blank lines between them."""
+    return [p.strip() for p in _PARAGRAPH_BREAK.split(text or "") if p.strip()]
+
+
+@register.filter
+def paragraphs(text: str) -> SafeString:
+    """Escaped paragraphs, each in <p>."""
+    return mark_safe("".join(f"<p>{escape(p)}</p>" for p in split_paragraphs(text)))
+
+
+def symbol_pattern(symbol: str) -> str:
+    """A regex for a document symbol as printed: spaces after '/' and '.' tolerated."""
+    parts = []
+    for ch in symbol:
+        if ch == " ":
+            parts.append(r"\s*")
+        else:
+            parts.append(re.escape(ch) + (r"\s?" if ch in "./" else ""))
+    return "".join(parts)
+
+
+def resolution_pattern(number: int, year: int | None) -> str:
+    """A regex for a resolution as cited: '2467', '2467 (2019)', 'S/RES/2467 (2019)'."""
+    year_part = rf"(?:\s*\({year}\))?" if year else ""
+    return rf"(?<![\w/.])(?:S/RES/)?{number}{year_part}(?![\w/])"
+
+
+def mention_url(mention: Mention) -> str:
+    """Where a cited resolution or document leads inside the archive."""
+    if mention.resolution_id is not None:
+        return mention.resolution.get_absolute_url()
+    if mention.kind == Mention.Kind.RESOLUTION or mention.symbol.startswith("S/PV."):
+        # Unmatched resolutions and meetings: the lookup page explains what the archive holds.
+        return reverse("archive:lookup") + "?" + urlencode({"q": mention.symbol})
+    return reverse("archive:document", args=[mention.symbol])
+
+
+def mention_label(mention: Mention) -> str:
+    """How a mention is shown in a list: 'resolution 2467 (2019)' or the document symbol."""
+    if mention.resolution_id is not None:
+        return f"resolution {mention.resolution.label}"
+    if mention.kind == Mention.Kind.RESOLUTION:
+        return f"resolution {mention.symbol.removeprefix('S/RES/')}"
+    return mention.symbol
+
+
+register.filter("mention_url", mention_url)
+register.filter("mention_label", mention_label)
+
+
+def _mention_pattern(mention: Mention) -> str | None:
+    if mention.resolution_id is not None:
+        return resolution_pattern(mention.resolution.number, mention.resolution.year)
+    if mention.kind == Mention.Kind.DOCUMENT:
+        return symbol_pattern(mention.symbol)
+    match = re.match(r"^(?:S/RES/)?(\d+)(?: \((\d{4})\))?$", mention.symbol)
+    if match and match[2]:
+        return resolution_pattern(int(match[1]), int(match[2]))
+    return None  # a bare number is too ambiguous to link inside running text
+
+
+@register.filter
+def record_text(speech) -> SafeString:
+    """A speech's paragraphs, escaped, with cited resolutions and documents linked."""
+    mentions = list(speech.mentions.all())
+    links = []
+    for mention in mentions:
+        pattern = _mention_pattern(mention)
+        if pattern:
+            links.append((pattern, mention_url(mention)))
+    combined = None
+    if links:
+        combined = re.compile("|".join(f"(?P<m{i}>{p})" for i, (p, _) in enumerate(links)))
+
+    def link(match: re.Match) -> str:
+        index = int(match.lastgroup[1:])
+        return f'<a href="{escape(links[index][1])}">{match.group(0)}</a>'
+
+    html = []
+    for paragraph in split_paragraphs(speech.text):
+        escaped = str(escape(paragraph))
+        if combined is not None:
+            escaped = combined.sub(link, escaped)
+        html.append(f"<p>{escaped}</p>")
+    return mark_safe("".join(html))
+
+
+def marked_excerpt(text: str, pattern: str, *, radius: int = 220) -> SafeString:
+    """The part of ``text`` around the first match of ``pattern``, escaped, matches in <mark>."""
+    text = " ".join((text or "").split())
+    regex = re.compile(pattern, re.IGNORECASE)
+    first = regex.search(text)
+    if first is None:
+        cut = text[: radius * 2]
+        return escape(cut + ("…" if len(text) > len(cut) else ""))
+    start = max(0, first.start() - radius)
+    end = min(len(text), first.end() + radius)
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first.start() else start
+    if end < len(text):
+        space = text.rfind(" ", first.end(), end)
+        end = space if space > 0 else end
+    window = text[start:end]
+    pieces, last = [], 0
+    for match in regex.finditer(window):
+        pieces.append(escape(window[last : match.start()]))
+        pieces.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
+    pieces.append(escape(window[last:]))
+    return mark_safe(
+        ("…" if start > 0 else "")
+        + "".join(str(p) for p in pieces)
+        + ("…" if end < len(text) else "")
+    )
+
+
+@register.simple_tag
+def resolution_excerpt(text: str, resolution) -> SafeString:
+    """An excerpt of a speech around its citation of ``resolution``, the citation marked."""
+    return marked_excerpt(text, resolution_pattern(resolution.number, resolution.year))
+
+
+@register.simple_tag
+def document_excerpt(text: str, symbol: str) -> SafeString:
+    """An excerpt of a speech around its citation of the document ``symbol``, marked."""
+    return marked_excerpt(text, symbol_pattern(symbol))
+
+
+@register.filter
+def lead(text: str, length: int = 280) -> str:
+    """The start of a text, cut on a word boundary (escaped by the template as usual)."""
+    flat = " ".join((text or "").split())
+    if len(flat) <= length:
+        return flat
+    cut = flat.rfind(" ", 0, length)
+    return flat[: cut if cut > 0 else length] + "…"
+
+
+def speaker_body(speech) -> str:
+    """The State or body a speech was made for, as the archive knows it."""
+    if speech.member_state_id:
+        return speech.member_state.name
+    if speech.affiliation_id:
+        return speech.affiliation.name
+    return speech.country_as_printed
+
+
+@register.filter
+def citation(speech) -> str:
+    """'Mr. Zhang Jun (China), S/PV.8699, 9 January 2020, p. 12.'"""
+    who = speech.speaker_name or (speech.speaker.name if speech.speaker_id else "") or "Speaker"
+    body = speaker_body(speech)
+    parts = [f"{who} ({body})" if body else who, speech.meeting.symbol]
+    if speech.meeting.date:
+        date = speech.meeting.date
+        parts.append(f"{date.day} {date:%B %Y}")
+    if speech.page:
+        parts.append(f"p. {speech.page}")
+    return ", ".join(parts) + "."
+
+
+register.filter("speaker_body", speaker_body)
+
+
+@register.filter
+def meeting_slug(symbol: str) -> str:
+    """The meeting URL slug of a symbol (for rows that only carry the symbol)."""
+    return symbol_to_slug(symbol)
+
+
+@register.filter
+def undocs_url(symbol: str) -> str:
+    """The official document on the UN's document system."""
+    return "https://undocs.org/" + (symbol or "").replace(" ", "")
+
+
+# --------------------------------------------------------------------------- Charts
+
+_CHART_HEIGHT = 160
+_LABEL_SPACE = 22
+_TOP_SPACE = 14
+
+
+@register.simple_tag
+def bar_chart(rows, *, title: str, unit: str = "statements") -> SafeString:
+    """A server-side SVG bar chart of (year, count) rows; empty years are drawn as gaps."""
+    counts = {int(year): int(count) for year, count in rows if year is not None}
+    if not counts:
+        return mark_safe("")
+    years = list(range(min(counts), max(counts) + 1))
+    peak = max(counts.values()) or 1
+    bar, gap = 24, 8  # 32 px a year: room for a four-digit label under each bar
+    width = max(len(years) * (bar + gap) + gap, 120)
+    height = _CHART_HEIGHT + _LABEL_SPACE + _TOP_SPACE
+    label_every = 1 if len(years) <= 15 else 5
+    shapes = []
+    for index, year in enumerate(years):
+        count = counts.get(year, 0)
+        x = gap + index * (bar + gap)
+        bar_height = round(_CHART_HEIGHT * count / peak) if count else 0
+        y = _TOP_SPACE + _CHART_HEIGHT - bar_height
+        shapes.append(
+            format_html(
+                '<g class="bar"><title>{}: {} {}</title>'
+                '<rect x="{}" y="{}" width="{}" height="{}"></rect>{}</g>',
+                year,
+                count,
+                unit,
+                x,
+                y,
+                bar,
+                bar_height,
+                format_html(
+                    '<text class="value" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    x + bar // 2,
+                    y - 3,
+                    count,
+                )
+                if count and len(years) <= 30
+                else "",
+            )
+        )
+        if year % label_every == 0:
+            shapes.append(
+                format_html(
+                    '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    x + bar // 2,
+                    _TOP_SPACE + _CHART_HEIGHT + 16,
+                    year,
+                )
+            )
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" width="{}" height="{}" role="img" '
+        'aria-label="{}" preserveAspectRatio="xMinYMin meet">{}</svg>',
+        width,
+        height,
+        width,
+        height,
+        title,
+        mark_safe("".join(str(s) for s in shapes)),
+    )
+
+
+# --------------------------------------------------------------------------- Pagination
+
+
+def page_numbers(page) -> list[int | None]:
+    """Page links to show: first, last and two either side of the current page (None = gap)."""
+    total, current = page.paginator.num_pages, page.number
+    wanted = {1, total, *range(current - 2, current + 3)}
+    numbers: list[int | None] = []
+    for n in sorted(x for x in wanted if 1 <= x <= total):
+        if numbers and numbers[-1] is not None and n - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(n)
+    return numbers
+
+
+@register.inclusion_tag("archive/includes/pagination.html", takes_context=True)
+def pagination(context, page, param: str = "page"):
+    """Previous / numbered / next links that keep every other parameter of the query string."""
+    query = context["request"].GET.copy()
+
+    def url(number: int) -> str:
+        query[param] = str(number)
+        return "?" + query.urlencode()
+
+    return {
+        "page": page,
+        "links": [(n, url(n) if n else "") for n in page_numbers(page)],
+        "previous_url": url(page.number - 1) if page.has_previous() else "",
+        "next_url": url(page.number + 1) if page.has_next() else "",
+    }
+
+
+VOTE_POSITIONS = [
+    ("in_favour", "In favour"),
+    ("against", "Against"),
+    ("abstaining", "Abstaining"),
+    ("not_participating", "Did not participate"),
+]
+
+
+@register.simple_tag
+def vote_positions() -> list[tuple[str, str]]:
+    """The positions of a vote in the order the records list them."""
+    return VOTE_POSITIONS
+
+
+@register.filter
+def by_position(member_votes, position: str) -> list:
+    """The member votes cast in ``position`` ("in_favour", "against", ...), from a prefetch."""
+    return [mv for mv in member_votes if mv.position == position]

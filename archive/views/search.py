@@ -1,0 +1,387 @@
+"""The search page over speeches, its CSV and JSON downloads and its Atom feed.
+
+One parser (``parse_search``) reads the query, the order and the filters from the URL, so the
+page, the downloads and the feed always agree on which speeches match. Bad input (a query over
+the length limit, an unknown State, a page that is not a number) gets the page back with a
+clear message and status 400, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.views.decorators.http import require_GET
+
+from archive import exports, search
+from archive.exports import AtomListFeed, Column
+from archive.filters import SpeechFilterSet
+from archive.middleware import archive_validators
+from archive.models import Speech
+from archive.templatetags.archive_tags import citation, lead, speaker_body
+
+PER_PAGE = 20
+RELATED = ("meeting", "meeting__agenda_item", "speaker", "member_state", "affiliation")
+
+
+class SearchForm(forms.Form):
+    """The words and the order of the results (the filters are SpeechFilterSet's)."""
+
+    q = forms.CharField(
+        required=False,
+        label="Words",
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": '"sexual violence" OR impunity -Syria',
+                "aria-describedby": "search-syntax",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    sort = forms.ChoiceField(required=False, label="Order", choices=list(search.SORTS.items()))
+
+
+@dataclass
+class ParsedSearch:
+    """What a search URL asks for, and what was wrong with it."""
+
+    form: SearchForm
+    filterset: SpeechFilterSet
+    query: str = ""
+    sort: str = "relevance"
+    errors: list[str] = field(default_factory=list)
+    queryset: QuerySet | None = None
+
+    @property
+    def filters(self) -> dict:
+        """Cleaned filter values (for the cache key and the JSON meta)."""
+        data = getattr(self.filterset.form, "cleaned_data", {}) or {}
+        return {k: v for k, v in data.items() if v not in (None, "")}
+
+
+def parse_search(request: HttpRequest) -> ParsedSearch:
+    """Read query, order and filters from the URL; ``errors`` lists what could not be used."""
+    form = SearchForm(request.GET)
+    filterset = SpeechFilterSet(request.GET, queryset=Speech.objects.all())
+    parsed = ParsedSearch(form=form, filterset=filterset)
+    if form.is_valid():
+        try:
+            parsed.query = search.clean_query(form.cleaned_data["q"])
+        except search.QueryError as error:
+            parsed.errors.append(str(error))
+        parsed.sort = form.cleaned_data["sort"] or ("relevance" if parsed.query else "newest")
+    else:
+        for name, messages in form.errors.items():
+            label = form.fields[name].label if name in form.fields else name
+            parsed.errors.extend(f"{label}: {message}" for message in messages)
+    if not filterset.is_valid():
+        for name, messages in filterset.form.errors.items():
+            label = filterset.form.fields[name].label if name in filterset.form.fields else name
+            parsed.errors.extend(f"{label}: {message}" for message in messages)
+    if not parsed.errors:
+        parsed.queryset = search.matching(filterset.qs, parsed.query)
+    return parsed
+
+
+def _version(queryset: QuerySet) -> str:
+    return archive_validators(using=queryset.db).etag
+
+
+def _with_param(request: HttpRequest, param: str, value: str | None) -> str:
+    """The current URL with ``param`` set (or removed when ``value`` is None), page reset."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    if value is None:
+        query.pop(param, None)
+    else:
+        query[param] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else request.path
+
+
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Speeches matching words and filters, ranked or by date, with counts beside them."""
+    parsed = parse_search(request)
+    context = {
+        "form": parsed.form,
+        "filter": parsed.filterset,
+        "query": parsed.query,
+        "sort": parsed.sort,
+        "errors": parsed.errors,
+        "notices": [],
+        "searched": bool(request.GET),
+    }
+    if parsed.errors:
+        return render(request, "archive/search.html", context, status=400)
+
+    raw_page = request.GET.get("page", "1").strip() or "1"
+    if not raw_page.isdigit() or int(raw_page) < 1:
+        context["errors"] = [f"“{raw_page[:20]}” is not a page number: pages are numbered from 1."]
+        return render(request, "archive/search.html", context, status=400)
+
+    queryset = parsed.queryset
+    with search.index_scans(using=queryset.db):
+        stats = search.cached_stats(
+            queryset, query=parsed.query, filters=parsed.filters, version=_version(queryset)
+        )
+        total = stats.total
+        bounded = search.rank_is_bounded(query=parsed.query, sort=parsed.sort, total=total)
+        # Ids first (ordering touches only the speech table and meeting dates), then the
+        # page's rows with their related rows: joins for 20 rows, not for every candidate.
+        ids = search.ordered(queryset, query=parsed.query, sort=parsed.sort, total=total)
+        paginator = Paginator(ids.values_list("pk", flat=True), PER_PAGE)
+        # Known from the cached statistics: no COUNT query.
+        paginator.count = min(total, search.RANK_CANDIDATES) if bounded else total
+        number = int(raw_page)
+        if number > paginator.num_pages:
+            context["notices"].append(
+                f"There is no page {number:,}: these results have {paginator.num_pages:,} "
+                f"page{'s' if paginator.num_pages != 1 else ''}; showing the last one."
+            )
+            number = paginator.num_pages
+        page = paginator.page(number)
+        speeches = search.fetch_page(list(page.object_list), related=RELATED, using=queryset.db)
+        marks = search.snippets([s.pk for s in speeches], parsed.query, using=queryset.db)
+    if parsed.query and total == 0 and search.query_is_empty(parsed.query, using=queryset.db):
+        context["notices"].append(
+            "Your search has only very common words (such as “the” or “and”) or punctuation, "
+            "which are not indexed: add a more specific word."
+        )
+    for speech in speeches:
+        speech.snippet = marks.get(speech.pk) or lead(speech.text, 320)
+
+    if bounded:
+        context["notices"].append(
+            format_html(
+                "{} statements match: too many to rank all by relevance. These are the "
+                '{} most recent matches, most relevant first. <a href="{}">Sort by date</a> '
+                "to go through every match, or narrow the search with more words or filters.",
+                f"{total:,}",
+                f"{search.RANK_CANDIDATES:,}",
+                _with_param(request, "sort", "newest"),
+            )
+        )
+    context.update(
+        stats=stats,
+        total=total,
+        page=page,
+        speeches=speeches,
+        facets=[
+            ("State", "state", _facet_links(request, stats.states)),
+            ("Year", "year", _facet_links(request, stats.years)),
+            ("Agenda item", "topic", _facet_links(request, stats.topics)),
+        ],
+        active_filters=_active_filters(request, parsed),
+        sort_links=[
+            (label, _with_param(request, "sort", key), key == parsed.sort)
+            for key, label in search.SORTS.items()
+            if parsed.query or key != "relevance"
+        ],
+        download_query=_query_without_page(request),
+    )
+    return render(request, "archive/search.html", context)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else ""
+
+
+def _facet_links(request: HttpRequest, values: list[search.FacetValue]) -> list[dict]:
+    current = {k: request.GET.get(k) for k in ("state", "year", "topic")}
+    return [
+        {
+            "label": v.label,
+            "count": v.count,
+            "url": _with_param(request, v.param, v.value),
+            "active": (current.get(v.param) or "").lower() == v.value.lower(),
+        }
+        for v in values
+    ]
+
+
+def _active_filters(request: HttpRequest, parsed: ParsedSearch) -> list[dict]:
+    form = parsed.filterset.form
+    active = []
+    for name, value in parsed.filters.items():
+        label = form.fields[name].label
+        active.append(
+            {"label": label, "value": str(value), "remove_url": _with_param(request, name, None)}
+        )
+    return active
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def speech_columns(request: HttpRequest) -> list[Column]:
+    """The fields of a speech in CSV and JSON downloads (README "JSON export fields")."""
+    absolute = request.build_absolute_uri
+    return [
+        Column("id", lambda s: s.pk, "The speech's number in the archive"),
+        Column("url", lambda s: absolute(s.get_absolute_url()), "Permalink of the speech"),
+        Column(
+            "meeting_url",
+            lambda s: absolute(f"{s.meeting.get_absolute_url()}#{s.anchor}"),
+            "The speech in its meeting's record",
+        ),
+        Column("meeting", lambda s: s.meeting.symbol, "Meeting symbol, e.g. S/PV.8699"),
+        Column("date", lambda s: s.meeting.date, "Meeting date, ISO 8601"),
+        Column("sequence", lambda s: s.sequence, "Order of the speech within the meeting"),
+        Column("speaker", lambda s: s.speaker_name, "Speaker as printed"),
+        Column("speaker_id", lambda s: s.speaker_id, "Speaker's number in the archive"),
+        Column(
+            "state_iso3",
+            lambda s: s.member_state.iso3 if s.member_state_id else None,
+            "ISO 3166 alpha-3 code of the Member State spoken for",
+        ),
+        Column("state_or_body", speaker_body, "Member State or body spoken for"),
+        Column(
+            "body_slug",
+            lambda s: s.affiliation.slug if s.affiliation_id else None,
+            "The organization or observer spoken for, when not a Member State",
+        ),
+        Column("role", lambda s: s.role, "president, member, invited, un or other"),
+        Column(
+            "agenda_item",
+            lambda s: s.meeting.agenda_item.title if s.meeting.agenda_item_id else None,
+            "The meeting's agenda item",
+        ),
+        Column("spoke_in", lambda s: s.spoke_in or None, "Language, when not English"),
+        Column("attribution", lambda s: s.attribution, "The speaker's label as printed"),
+        Column("citation", citation, "Citation: speaker (State), meeting, date, page"),
+        Column("text", lambda s: s.text, "The full text of the speech"),
+    ]
+
+
+def _export_rows(parsed: ParsedSearch) -> QuerySet:
+    # Relevance over every match (total=None): a download may take a second; the page may not.
+    rows = search.ordered(parsed.queryset, query=parsed.query, sort=parsed.sort, total=None)
+    return rows.select_related(*RELATED).defer("search_vector")
+
+
+def _bad_request(parsed: ParsedSearch) -> HttpResponse:
+    return HttpResponseBadRequest(
+        "This search could not be run:\n" + "\n".join(f"- {e}" for e in parsed.errors) + "\n",
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def _meta(request: HttpRequest, parsed: ParsedSearch) -> dict:
+    return {
+        "source": request.build_absolute_uri(reverse("archive:search")),
+        "query": parsed.query,
+        "sort": parsed.sort,
+        "filters": {k: v for k, v in request.GET.items() if k not in {"q", "sort", "page"}},
+    }
+
+
+@require_GET
+def search_csv(request: HttpRequest) -> HttpResponse:
+    """Every speech matching the search, as CSV (streamed)."""
+    parsed = parse_search(request)
+    if parsed.errors:
+        return _bad_request(parsed)
+    return exports.stream_csv(
+        _export_rows(parsed), speech_columns(request), filename="council-archive-search.csv"
+    )
+
+
+@require_GET
+def search_json(request: HttpRequest) -> HttpResponse:
+    """Every speech matching the search, as JSON (streamed)."""
+    parsed = parse_search(request)
+    if parsed.errors:
+        return _bad_request(parsed)
+    return exports.stream_json(
+        _export_rows(parsed),
+        speech_columns(request),
+        filename="council-archive-search.json",
+        meta=_meta(request, parsed),
+    )
+
+
+# --------------------------------------------------------------------------- feed
+
+
+class SearchFeed(AtomListFeed):
+    """The newest speeches matching a search: follow a query, a State, a topic."""
+
+    def get_object(self, request, *args, **kwargs):
+        if not hasattr(request, "search"):
+            request.search = parse_search(request)
+        return request
+
+    def title(self, request) -> str:
+        parsed = request.search
+        words = f"“{parsed.query}”" if parsed.query else "all statements"
+        filters = ", ".join(f"{k} {v}" for k, v in parsed.filters.items())
+        return f"Council Archive: {words}" + (f" ({filters})" if filters else "")
+
+    def subtitle(self, request) -> str:
+        return "The newest Security Council statements matching this search."
+
+    def link(self, request) -> str:
+        query = request.GET.urlencode()
+        return reverse("archive:search") + (f"?{query}" if query else "")
+
+    def get_items(self, request):
+        rows = search.ordered(request.search.queryset, query="", sort="newest", total=None)
+        return rows.select_related(*RELATED).defer("search_vector")
+
+    def items(self, request):
+        speeches = super().items(request)
+        marks = search.snippets(
+            [s.pk for s in speeches], request.search.query, using=request.search.queryset.db
+        )
+        # Per-request data lives on the items: one Feed instance serves every request.
+        for speech in speeches:
+            speech.snippet = marks.get(speech.pk)
+        return speeches
+
+    def item_title(self, item: Speech) -> str:
+        who = item.speaker_name or item.attribution
+        body = speaker_body(item)
+        return f"{who} ({body}), {item.meeting.symbol}" if body else f"{who}, {item.meeting.symbol}"
+
+    def item_description(self, item: Speech) -> str:
+        # Escaped text with <mark> only; the feed generator escapes it again as Atom HTML.
+        snippet = getattr(item, "snippet", None)
+        return str(snippet) if snippet else str(escape(lead(item.text, 600)))
+
+    def item_link(self, item: Speech) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item: Speech):
+        # Records carry a date, feeds want a moment: noon UTC of that day.
+        if item.meeting.date is None:
+            return None
+        return datetime.datetime.combine(item.meeting.date, datetime.time(12), tzinfo=datetime.UTC)
+
+    def item_author_name(self, item: Speech) -> str:
+        return speaker_body(item)
+
+
+_search_feed = SearchFeed()
+
+
+@require_GET
+def search_feed(request: HttpRequest) -> HttpResponse:
+    """Atom feed of a search; a clear 400 for parameters that cannot be used."""
+    parsed = parse_search(request)
+    if parsed.errors:
+        return _bad_request(parsed)
+    request.search = parsed
+    return _search_feed(request)

@@ -1,0 +1,274 @@
+"""Who may do what: the public site is read-only, only importers import, and password guessing
+against the staff login is throttled.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+import archive.admin_imports  # noqa: F401  registers the upload admin
+from archive import auth as throttle
+from archive.models import ImportRecord, LoginFailure, Meeting, TranscriptUpload
+
+from .security_data import make_small_archive, public_urls
+
+SMALL_PDF = "S_PV.8701_E.pdf"
+PASSWORD = "correct horse battery staple"
+ROLES = ["anonymous", "plain", "staff", "importer", "superuser"]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # The throttle is what is tested, not the hash: a fast hasher keeps many logins quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def pdf(data_dir) -> bytes:
+    return (data_dir / "unsc-2020-pires" / "pdf" / SMALL_PDF).read_bytes()
+
+
+def _user(role: str) -> User | None:
+    if role == "anonymous":
+        return None
+    if role == "superuser":
+        return User.objects.create_superuser(role, password=PASSWORD)
+    user = User.objects.create_user(role, password=PASSWORD, is_staff=role != "plain")
+    if role in ("staff", "importer"):
+        # Staff may look at the uploads; only importers hold the import permission.
+        user.user_permissions.add(Permission.objects.get(codename="view_transcriptupload"))
+    if role == "importer":
+        user.user_permissions.add(Permission.objects.get(codename="import_transcript"))
+    return user
+
+
+def client_for(role: str) -> Client:
+    client = Client()
+    user = _user(role)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _upload(client: Client, pdf: bytes, name: str = SMALL_PDF):
+    return client.post(
+        reverse("admin:archive_transcriptupload_upload"),
+        {"files": [SimpleUploadedFile(name, pdf)]},
+    )
+
+
+@pytest.fixture
+def parsed_upload(pdf) -> TranscriptUpload:
+    """An upload parsed and waiting for confirmation, made by a separate importer."""
+    client = Client()
+    client.force_login(User.objects.create_superuser("uploader", password=PASSWORD))
+    response = _upload(client, pdf)
+    assert response.status_code == 302, response.content[:500]
+    return TranscriptUpload.objects.get(status=TranscriptUpload.Status.PARSED)
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+
+
+# --------------------------------------------------------------------------- the import pages
+
+# role -> expected outcome; "login" = sent to the admin login page.
+EXPECTED = {
+    "anonymous": "login",
+    "plain": "login",
+    "staff": 403,
+    "importer": "ok",
+    "superuser": "ok",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_index_and_upload_list(role):
+    client = client_for(role)
+    index = client.get(reverse("admin:index"))
+    listing = client.get(reverse("admin:archive_transcriptupload_changelist"))
+    if EXPECTED[role] == "login":
+        assert _is_login_redirect(index) and _is_login_redirect(listing)
+    else:
+        # All staff can view the admin, including the list of uploads.
+        assert index.status_code == 200
+        assert listing.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_upload_page(role, pdf):
+    client = client_for(role)
+    page = client.get(reverse("admin:archive_transcriptupload_upload"))
+    posted = _upload(client, pdf)
+    expected = EXPECTED[role]
+    if expected == "login":
+        assert _is_login_redirect(page) and _is_login_redirect(posted)
+    elif expected == 403:
+        assert page.status_code == 403 and posted.status_code == 403
+    else:
+        assert page.status_code == 200
+        assert posted.status_code == 302
+        assert "/preview/" in posted["Location"]
+    stored = TranscriptUpload.objects.count()
+    assert stored == (1 if expected == "ok" else 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_preview_page(role, parsed_upload):
+    response = client_for(role).get(
+        reverse("admin:archive_transcriptupload_preview", args=[parsed_upload.pk])
+    )
+    expected = EXPECTED[role]
+    if expected == "login":
+        assert _is_login_redirect(response)
+    elif expected == 403:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 200
+        assert b"S/PV.8701" in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_confirm_import(role, parsed_upload):
+    client = client_for(role)
+    url = reverse("admin:archive_transcriptupload_confirm", args=[parsed_upload.pk])
+    response = client.post(url)
+    expected = EXPECTED[role]
+    imported = Meeting.objects.filter(symbol="S/PV.8701").exists()
+    if expected == "ok":
+        assert response.status_code == 302
+        assert imported
+        record = ImportRecord.objects.get(action=ImportRecord.Action.IMPORT)
+        assert record.user.username == role
+        assert record.upload == parsed_upload
+    else:
+        assert _is_login_redirect(response) if expected == "login" else response.status_code == 403
+        assert not imported
+        assert not ImportRecord.objects.filter(action=ImportRecord.Action.IMPORT).exists()
+        parsed_upload.refresh_from_db()
+        assert parsed_upload.status == TranscriptUpload.Status.PARSED
+
+
+@pytest.mark.django_db
+def test_confirm_refuses_get(parsed_upload):
+    url = reverse("admin:archive_transcriptupload_confirm", args=[parsed_upload.pk])
+    assert client_for("superuser").get(url).status_code == 405
+    assert not Meeting.objects.filter(symbol="S/PV.8701").exists()
+
+
+# --------------------------------------------------------------------------- public read-only
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_public_site_is_read_only(client, method):
+    urls = public_urls(make_small_archive())
+    assert len(urls) >= 7
+    allowed = {}
+    for name, url in urls.items():
+        response = getattr(client, method)(url, data="x=1", content_type="text/plain")
+        allowed[name] = response.status_code
+    assert allowed == dict.fromkeys(urls, 405), "public URLs must refuse writes"
+
+
+@pytest.mark.django_db
+def test_public_pages_answer_get(client):
+    urls = public_urls(make_small_archive())
+    statuses = {name: client.get(url).status_code for name, url in urls.items()}
+    # Every public page answers GET (documents may not be held: 404 is a normal answer).
+    assert all(code in (200, 301, 302, 404) for code in statuses.values()), statuses
+    assert statuses["archive:home"] == 200
+
+
+# --------------------------------------------------------------------------- login throttling
+
+
+def _login(client: Client, username: str, password: str, ip: str = "203.0.113.5"):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": reverse("admin:index")},
+        REMOTE_ADDR=ip,
+    )
+
+
+def _logged_in(response) -> bool:
+    return response.status_code == 302 and response["Location"] == reverse("admin:index")
+
+
+@pytest.fixture
+def staff_user(db) -> User:
+    return User.objects.create_user("alice", password=PASSWORD, is_staff=True)
+
+
+@pytest.mark.django_db
+def test_correct_password_logs_in(staff_user):
+    assert _logged_in(_login(Client(), "alice", PASSWORD))
+
+
+@pytest.mark.django_db
+def test_username_is_locked_after_repeated_failures(staff_user, settings):
+    settings.LOGIN_THROTTLE_USERNAME_FAILURES = 5
+    for attempt in range(5):
+        response = _login(Client(), "alice", f"guess {attempt}")
+        assert response.status_code == 200
+        assert b"correct username and password" in response.content
+    # Even the right password is refused now, from anywhere, without being checked.
+    for ip in ("203.0.113.5", "198.51.100.7"):
+        response = _login(Client(), "Alice", PASSWORD, ip=ip)
+        assert not _logged_in(response)
+        assert b"Too many failed login attempts" in response.content
+        assert b"blocked for 15 more minutes" in response.content
+    # Another account is not affected.
+    User.objects.create_user("bob", password=PASSWORD, is_staff=True)
+    assert _logged_in(_login(Client(), "bob", PASSWORD))
+
+
+@pytest.mark.django_db
+def test_lockout_ends_after_the_window(staff_user):
+    for attempt in range(throttle.username_limit()):
+        _login(Client(), "alice", f"guess {attempt}")
+    assert not _logged_in(_login(Client(), "alice", PASSWORD))
+    LoginFailure.objects.update(at=timezone.now() - datetime.timedelta(minutes=16))
+    assert _logged_in(_login(Client(), "alice", PASSWORD))
+
+
+@pytest.mark.django_db
+def test_one_address_guessing_many_usernames_is_locked(staff_user, settings):
+    settings.LOGIN_THROTTLE_IP_FAILURES = 8
+    for n in range(8):
+        _login(Client(), f"user{n}", "guess", ip="192.0.2.66")
+    refused = _login(Client(), "alice", PASSWORD, ip="192.0.2.66")
+    assert not _logged_in(refused)
+    assert b"Too many failed login attempts" in refused.content
+    # The same account from another address still works.
+    assert _logged_in(_login(Client(), "alice", PASSWORD, ip="192.0.2.67"))
+
+
+@pytest.mark.django_db
+def test_successful_login_resets_the_count(staff_user):
+    limit = throttle.username_limit()
+    for attempt in range(limit - 1):
+        _login(Client(), "alice", f"guess {attempt}")
+    assert _logged_in(_login(Client(), "alice", PASSWORD))
+    assert not LoginFailure.objects.filter(username="alice").exists()
+    for attempt in range(limit - 1):
+        _login(Client(), "alice", f"again {attempt}")
+    assert _logged_in(_login(Client(), "alice", PASSWORD))
+
+
+def test_lockout_message_counts_minutes():
+    assert "1 more minute." in throttle.lockout_message(datetime.timedelta(seconds=20))
+    assert "15 more minutes." in throttle.lockout_message(datetime.timedelta(minutes=14, seconds=1))
