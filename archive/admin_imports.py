@@ -292,9 +292,12 @@ class TranscriptUploadAdmin(admin.ModelAdmin):
             )
         except TranscriptError as exc:
             _fail(upload, exc.message)
+            _record(request, upload, ImportRecord.Action.FAILURE, exc.message)
             messages.error(request, f"{upload.original_name}: {exc.message}")
             return HttpResponseRedirect(preview)
         except AlreadyImported as exc:
+            # Refused (e.g. another staff member imported it a moment ago): on the record too.
+            _record(request, upload, ImportRecord.Action.SKIP, exc.message)
             messages.error(request, exc.message)
             return HttpResponseRedirect(preview)
         except ImportFailed as exc:
@@ -328,6 +331,18 @@ class TranscriptUploadAdmin(admin.ModelAdmin):
         upload.delete()
         messages.success(request, f"Discarded {name}.")
         return HttpResponseRedirect(reverse("admin:archive_transcriptupload_changelist"))
+
+
+def _record(request: HttpRequest, upload: TranscriptUpload, action: str, summary: str) -> None:
+    """Add a refused or failed import to the audit trail."""
+    ImportRecord.objects.create(
+        action=action,
+        user=request.user,
+        upload=upload,
+        source_name=upload.original_name[:255],
+        symbol=upload.symbol,
+        summary=summary,
+    )
 
 
 def _resolution_q(labels: set[str]):

@@ -11,11 +11,17 @@ Two layouts are read, both documented in ``../shared/data/unsc-debates-corpus-do
 * a CSV in the form of ``speeches_2020.csv`` (RFC 4180 quoting, text in ``content``), which also
   holds the 2020 letter compilations (S/2020/NNN).
 
-Reading is pure (this module's first half: no ORM) and streams: the metadata is read twice
-(once to count speeches per document, once to import them) and texts are read one document at
-a time, so memory does not grow with the corpus. Writing (the second half) goes one batch of
-whole documents per transaction, speeches by ``COPY``; a crash leaves whole meetings, and a
-re-run skips what is already there.
+Reading (the first half of this module: ``open_corpus`` and the readers) never touches the
+database and streams: the metadata is read twice (once to count speeches per document, once to
+import them) and texts are read one document at a time, so memory does not grow with the corpus
+(a 100,000-speech import peaks at ~140 MB). Writing (``import_corpus``, the second half) goes one
+batch of whole documents per transaction, speeches and mentions by ``COPY``; a crash leaves
+whole meetings, and a re-run skips what is already there (idempotency by meeting symbol and
+source: no per-speech key is needed).
+
+Names are resolved by ``archive.names.NameResolver``, the same resolver the transcript import
+uses; speaker labels are read with the transcript parser's label grammar, extended for forms
+only the corpus prints.
 """
 
 from __future__ import annotations

@@ -27,8 +27,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -52,7 +52,6 @@ if TYPE_CHECKING:
     from archive.parsing import ParsedMeeting
 
 NEAR_IDENTICAL = 0.9
-VOTE_SOURCE = "transcript"
 MAX_COUNCIL_VOTES = 15
 SHOWN_PLACES = 4  # places listed per unresolved name in summaries
 
@@ -153,6 +152,9 @@ class SpeechBody:
     member_state_id: int | None
     affiliation_id: int | None
     label: str  # the resolved State's or body's name, "" if unresolved
+    role: str  # the parser's role, or the one an earlier part of the meeting gave the speaker
+    country_as_printed: str  # as printed, or as the earlier part printed or invited it
+    attributed_from: str = ""  # symbol of the earlier part the attribution came from
 
 
 @dataclass
@@ -164,6 +166,100 @@ class ResolvedNames:
     speeches: list[SpeechBody]
     votes: list[dict[str, list[tuple[str, Resolved | None]]]]
     unresolved: list[UnresolvedName]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EarlierAttribution:
+    """Whom a speaker spoke for, or was invited as, in an earlier part of the same meeting."""
+
+    symbol: str
+    role: str
+    country_as_printed: str
+    member_state_id: int | None = None
+    affiliation_id: int | None = None
+    name: str = ""  # the State's or body's name
+    from_invitation: bool = False  # country_as_printed still has to be resolved
+
+
+def earlier_attributions(parsed: ParsedMeeting) -> dict[str, EarlierAttribution]:
+    """For a resumption: the speakers printed without a State or body, attributed from the
+    earlier parts of the meeting in the archive (latest part first).
+
+    A speaker who spoke there keeps that speech's State or body and role; otherwise a rule 39
+    invitation the President read there is used. A name attributed two ways in the same part
+    is left alone rather than guessed.
+    """
+    if not parsed.resumption or not parsed.meeting_number:
+        return {}
+    wanted = {
+        (speech.speaker or "").strip()
+        for speech in parsed.speeches
+        if not speech.country and speech.role not in (Speech.Role.PRESIDENT, Speech.Role.UN)
+    } - {""}
+    if not wanted:
+        return {}
+    parts = list(
+        Meeting.objects.filter(meeting_number=parsed.meeting_number)
+        .filter(Q(resumption__isnull=True) | Q(resumption__lt=parsed.resumption))
+        .exclude(symbol=parsed.symbol)
+        .order_by(F("resumption").desc(nulls_last=True))
+        .values_list("pk", "symbol")
+    )
+    if not parts:
+        return {}
+    spoken: dict[tuple[int, str], set[tuple]] = defaultdict(set)
+    for row in (
+        Speech.objects.filter(meeting_id__in=[pk for pk, _ in parts], speaker_name__in=wanted)
+        .exclude(member_state__isnull=True, affiliation__isnull=True, country_as_printed="")
+        .values_list(
+            "meeting_id",
+            "speaker_name",
+            "role",
+            "country_as_printed",
+            "member_state_id",
+            "affiliation_id",
+            "member_state__name",
+            "affiliation__name",
+        )
+    ):
+        meeting_id, name, *body = row
+        spoken[(meeting_id, name)].add(tuple(body))
+    chair_texts: dict[int, list[str]] = defaultdict(list)
+    for meeting_id, text in Speech.objects.filter(
+        meeting_id__in=[pk for pk, _ in parts], role=Speech.Role.PRESIDENT
+    ).values_list("meeting_id", "text"):
+        chair_texts[meeting_id].append(text)
+
+    from archive.parsing import attribute_from_invitations
+
+    found: dict[str, EarlierAttribution] = {}
+    for name in sorted(wanted):
+        for pk, symbol in parts:
+            bodies = spoken.get((pk, name), set())
+            if len(bodies) == 1:
+                role, printed, state, affiliation, state_name, affiliation_name = bodies.pop()
+                found[name] = EarlierAttribution(
+                    symbol=symbol,
+                    role=role,
+                    country_as_printed=printed,
+                    member_state_id=state,
+                    affiliation_id=affiliation,
+                    name=state_name or affiliation_name or "",
+                )
+                break
+            if bodies:
+                break  # attributed two ways there: not guessed
+            invited = attribute_from_invitations(name, chair_texts.get(pk, []))
+            if invited and invited[0]:
+                found[name] = EarlierAttribution(
+                    symbol=symbol,
+                    role=invited[1],
+                    country_as_printed=invited[0],
+                    from_invitation=True,
+                )
+                break
+    return found
 
 
 def default_resolver() -> Resolver:
@@ -203,9 +299,13 @@ def resolve_names(parsed: ParsedMeeting, resolver: Resolver) -> ResolvedNames:
     presidency = resolve(president.country, "presidency") if president else None
     members = [resolve(m.country, "members") for m in parsed.members]
 
+    # A resumption only names who its invitees are in an earlier part (a separate document).
+    earlier = earlier_attributions(parsed)
+    warnings = []
     speeches = []
     for speech in parsed.speeches:
         place = f"speech {speech.sequence}"
+        role, printed, source = speech.role, speech.country or "", None
         if speech.role == Speech.Role.PRESIDENT and not speech.country:
             match = presidency
         elif speech.country:
@@ -214,13 +314,25 @@ def resolve_names(parsed: ParsedMeeting, resolver: Resolver) -> ResolvedNames:
             # A UN official prints no body; the role says whom they speak for. Not
             # reported when missing: nothing was printed that failed to resolve.
             match = resolver.resolve("United Nations")
+        elif (source := earlier.get((speech.speaker or "").strip())) is not None:
+            role, printed = source.role, source.country_as_printed
+            match = resolve(printed, place) if source.from_invitation else source
+            warnings.append(
+                f"speech {speech.sequence} ({speech.speaker}): attributed from {source.symbol}"
+                f" to {match.name if match else printed}"
+            )
         else:
             match = None
+        state_id = match.member_state_id if match else None
+        affiliation_id = None if not match or state_id else match.affiliation_id
         speeches.append(
             SpeechBody(
-                member_state_id=match.member_state_id if match else None,
-                affiliation_id=None if not match or match.member_state_id else match.affiliation_id,
+                member_state_id=state_id,
+                affiliation_id=affiliation_id,
                 label=match.name if match else "",
+                role=role if role in Speech.Role.values else Speech.Role.OTHER,
+                country_as_printed=printed,
+                attributed_from=source.symbol if source else "",
             )
         )
 
@@ -239,6 +351,7 @@ def resolve_names(parsed: ParsedMeeting, resolver: Resolver) -> ResolvedNames:
         speeches=speeches,
         votes=votes,
         unresolved=list(unresolved.values()),
+        warnings=warnings,
     )
 
 
@@ -269,6 +382,7 @@ def import_meeting(
     created_here: dict[str, bool] = {}
     try:
         with transaction.atomic():
+            _serialise_imports()
             result = _import(
                 created_here=created_here,
                 parsed=parsed,
@@ -288,6 +402,23 @@ def import_meeting(
                 raise AlreadyImported(parsed.symbol, existing) from exc
         raise
     return result
+
+
+# Any fixed 64-bit number, the same in every process: the key of the advisory lock below.
+IMPORT_LOCK_KEY = 0x5C_A4C1_1E_1A11
+
+
+def _serialise_imports() -> None:
+    """Wait for any other import to commit or roll back (lock released at transaction end).
+
+    Imports are rare staff writes. Run one at a time, two imports of the same meeting cannot
+    both miss each other's row: the second waits, then sees the first's meeting and raises
+    AlreadyImported.
+    Imports of different meetings cannot race on the agenda items, speakers and resolutions
+    they create with look-up-then-insert either.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
 
 
 def _existing_meeting(parsed: ParsedMeeting, *, lock: bool) -> Meeting | None:
@@ -313,7 +444,7 @@ def _import(
     replace: bool,
     source_name: str,
 ) -> ImportResult:
-    warnings: list[str] = []
+    warnings: list[str] = list(names.warnings)
     meeting = _existing_meeting(parsed, lock=True)
     created = meeting is None
     replaced = False
@@ -505,10 +636,10 @@ def _write_speeches(
                 attribution=(speech.attribution or "")[:500],
                 speaker=speakers.get((name, body.member_state_id, body.affiliation_id)),
                 speaker_name=(speech.speaker or "")[:200],
-                country_as_printed=(speech.country or "")[:200],
+                country_as_printed=body.country_as_printed[:200],
                 member_state_id=body.member_state_id,
                 affiliation_id=body.affiliation_id,
-                role=speech.role if speech.role in Speech.Role.values else Speech.Role.OTHER,
+                role=body.role,
                 spoke_in=(speech.spoke_in or "")[:20],
                 on_behalf_of=(speech.on_behalf_of or "")[:300],
                 page=speech.page,
@@ -676,18 +807,18 @@ def _write_votes(
         vote.abstaining_count = counts["abstaining"]
         vote.after_speech = parsed_vote.after_speech
         vote.position = position
-        # A vote the reference loader made keeps its source: the loader finds its rows by it.
-        vote.source = vote.source or VOTE_SOURCE
+        # The record now owns this vote, even one the reference loader made: the loader leaves
+        # votes with a record source alone (Vote.RECORD_SOURCES), so the record's reading wins.
+        vote.source = meeting.source
         _check_tally(parsed_vote, counts, position, warnings)
         written.append(vote)
 
     # Votes of an earlier import of this record that are gone from it now. Votes from other
     # sources (the reference loader) are kept but lose their position so ours can take it.
     stale = [v for v in existing if v.pk not in used]
-    Vote.objects.filter(pk__in=[v.pk for v in stale if v.source == VOTE_SOURCE]).delete()
-    Vote.objects.filter(pk__in=[v.pk for v in stale if v.source != VOTE_SOURCE]).update(
-        position=None
-    )
+    ours = [v.pk for v in stale if v.source in Vote.RECORD_SOURCES]
+    Vote.objects.filter(pk__in=ours).delete()
+    Vote.objects.filter(pk__in=[v.pk for v in stale if v.pk not in ours]).update(position=None)
     # Clear positions first so that renumbering never collides with the unique constraint.
     Vote.objects.filter(pk__in=[v.pk for v in written if v.pk]).update(position=None)
     for vote in written:
@@ -824,7 +955,7 @@ def _matching_vote(
         (
             v
             for v in candidates
-            if v.source == VOTE_SOURCE and v.position == position and v.subject == subject
+            if v.source in Vote.RECORD_SOURCES and v.position == position and v.subject == subject
         ),
         None,
     )

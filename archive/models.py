@@ -357,6 +357,14 @@ class Meeting(models.Model):
                 condition=Q(resumption__isnull=True) | Q(resumption__gte=1),
                 name="meeting_resumption_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["verbatim_record", "letter_compilation"]),
+                name="meeting_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["reference", "pdf", "text", "corpus"]),
+                name="meeting_source_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["date"]),
@@ -636,6 +644,10 @@ class VoteQuerySet(models.QuerySet):
     def failed(self):
         return self.filter(outcome__in=[Vote.Outcome.VETOED, Vote.Outcome.NOT_ADOPTED])
 
+    def from_records(self):
+        """Votes an import of an official record wrote: the reference loader leaves them alone."""
+        return self.filter(source__in=Vote.RECORD_SOURCES)
+
 
 class Vote(models.Model):
     """A decision put to the Council: a draft resolution, an amendment or a procedural matter."""
@@ -651,6 +663,10 @@ class Vote(models.Model):
         ADOPTED_WITHOUT_VOTE = "adopted_without_vote", "Adopted without a vote"
         NOT_ADOPTED = "not_adopted", "Not adopted"
         VETOED = "vetoed", "Not adopted (veto)"
+
+    # ``source`` of a vote written by a record import: the record's Meeting.Source value.
+    # "transcript" is what imports wrote before the source named the record's kind.
+    RECORD_SOURCES = ("pdf", "text", "corpus", "transcript")
 
     meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="votes"
@@ -689,6 +705,16 @@ class Vote(models.Model):
             models.CheckConstraint(
                 condition=~Q(outcome__in=["vetoed", "not_adopted"]) | Q(resolution__isnull=True),
                 name="vote_failed_has_no_resolution",
+            ),
+            models.CheckConstraint(
+                condition=Q(subject__in=["draft_resolution", "amendment", "procedural", "other"]),
+                name="vote_subject_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    outcome__in=["adopted", "adopted_without_vote", "not_adopted", "vetoed"]
+                ),
+                name="vote_outcome_valid",
             ),
             models.CheckConstraint(
                 condition=Q(in_favour_count__isnull=True) | Q(in_favour_count__lte=15),

@@ -242,13 +242,15 @@ def sync_rows(
     fields: Iterable[str],
     queryset: models.QuerySet | None = None,
     keep: Callable[[dict], bool] | None = None,
+    fill_blank: Callable[[dict], bool] | None = None,
     batch_size: int = 2000,
 ) -> SyncOutcome:
     """Make the table hold ``rows`` (dicts of attnames), matched on ``key``: create what is
     missing, update what differs, leave the rest alone. Returns counts and key -> pk.
 
     ``keep(existing_values)`` returning True protects an existing row from updates (for rows
-    another importer owns). Rows are never deleted.
+    another importer owns); ``fill_blank(existing_values)`` returning True lets only its empty
+    fields (None, "", []) be filled in. Rows are never deleted.
     """
     fields = list(fields)
     qs = queryset if queryset is not None else model._default_manager.all()
@@ -265,6 +267,8 @@ def sync_rows(
             to_create.append(model(**row))
             continue
         outcome.pks[row_key] = current["pk"]
+        if fill_blank and fill_blank(current):
+            row = {**row, **{f: current[f] for f in fields if not _is_blank(current[f])}}
         if (keep and keep(current)) or all(current[f] == row[f] for f in fields):
             outcome.unchanged += 1
             continue
@@ -278,6 +282,15 @@ def sync_rows(
         model._default_manager.bulk_update(to_update, fields, batch_size=batch_size)
     outcome.created, outcome.updated = len(to_create), len(to_update)
     return outcome
+
+
+def _is_blank(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _from_record(current: dict) -> bool:
+    """Whether an existing Vote row (values with "source") belongs to a record import."""
+    return current["source"] in Vote.RECORD_SOURCES
 
 
 def _fixture_dir(fixtures_dir: Path | None) -> Path:
@@ -904,6 +917,9 @@ def load_resolutions(*, data_dir: Path) -> LoadResult:
             "source": RESOLUTIONS_SOURCE,
         }
     with transaction.atomic():
+        # A resolution whose vote a record import owns keeps what the record gave it (its
+        # meeting above all); this table only fills in what is missing, such as the title.
+        recorded = _resolutions_from_records()
         outcome = sync_rows(
             Resolution,
             key=("number",),
@@ -917,6 +933,7 @@ def load_resolutions(*, data_dir: Path) -> LoadResult:
                 "title",
                 "draft_symbol",
             ],
+            fill_blank=lambda current: current["pk"] in recorded,
         )
         result.add_sync("Resolution", outcome)
         vote_rows = []
@@ -941,9 +958,73 @@ def load_resolutions(*, data_dir: Path) -> LoadResult:
                     "source",
                 ],
                 queryset=Vote.objects.filter(resolution__isnull=False),
+                fill_blank=_from_record,
             ),
         )
     return result
+
+
+def _resolutions_from_records() -> set[int]:
+    """Pks of the resolutions whose adopting vote a record import wrote."""
+    return set(
+        Vote.objects.from_records()
+        .filter(resolution__isnull=False)
+        .values_list("resolution_id", flat=True)
+    )
+
+
+def _claim_by_records(rows: list[dict]) -> tuple[list[dict], int]:
+    """Drop the failed-draft rows that a vote from an imported record already stands for.
+
+    Matched like the importer matches a reference vote: the same meeting (or, without one, the
+    same date), then the same draft symbol, else the same outcome and tally (the votes file
+    records an amendment as a vote on the draft it amends). Each recorded vote stands for one
+    row. Returns the rows left and how many were claimed.
+    """
+    recorded = list(
+        Vote.objects.from_records()
+        .failed()
+        .filter(resolution__isnull=True)
+        .values(
+            "pk",
+            "meeting_id",
+            "date",
+            "draft_symbol",
+            "outcome",
+            "in_favour_count",
+            "against_count",
+            "abstaining_count",
+        )
+    )
+    if not recorded:
+        return rows, 0
+    taken: set[int] = set()
+    left = []
+    for row in rows:
+        same_place = [
+            v
+            for v in recorded
+            if v["pk"] not in taken
+            and (
+                v["meeting_id"] == row["meeting_id"]
+                if row["meeting_id"] is not None
+                else (row["date"] is not None and v["date"] == row["date"])
+            )
+        ]
+        tally = ("outcome", "in_favour_count", "against_count", "abstaining_count")
+        found = next(
+            (
+                v
+                for v in same_place
+                if row["draft_symbol"] and v["draft_symbol"] == row["draft_symbol"]
+            ),
+            None,
+        ) or next((v for v in same_place if all(v[f] == row[f] for f in tally)), None)
+        if found is None:
+            left.append(row)
+        else:
+            taken.add(found["pk"])
+    return left, len(rows) - len(left)
 
 
 # --------------------------------------------------------------------------- votes by member
@@ -1145,6 +1226,7 @@ def load_member_votes(*, data_dir: Path, resolver: NameResolver | None = None) -
         )
 
     with transaction.atomic():
+        recorded = _resolutions_from_records()
         rows = [{k: v for k, v in r.items() if k != "_event"} for r in new_resolutions.values()]
         outcome = sync_rows(
             Resolution,
@@ -1159,6 +1241,7 @@ def load_member_votes(*, data_dir: Path, resolver: NameResolver | None = None) -
                 "draft_symbol",
             ],
             queryset=Resolution.objects.filter(number__in=list(new_resolutions)),
+            fill_blank=lambda current: current["pk"] in recorded,
         )
         result.add_sync("Resolution", outcome)
         for (number,), pk in outcome.pks.items():
@@ -1195,8 +1278,13 @@ def load_member_votes(*, data_dir: Path, resolver: NameResolver | None = None) -
                 rows=vote_rows,
                 fields=_VOTE_FIELDS,
                 queryset=Vote.objects.filter(resolution__isnull=False),
+                fill_blank=_from_record,
             ),
         )
+        # The record's reading of a failed draft wins; a vote this file made for it earlier
+        # (before the record was imported) is then stale and deleted below.
+        failed_votes, claimed = _claim_by_records(failed_votes)
+        result.unchanged["Vote"] += claimed
         failed = sync_rows(
             Vote,
             key=("source",),
@@ -1207,8 +1295,11 @@ def load_member_votes(*, data_dir: Path, resolver: NameResolver | None = None) -
         result.add_sync("Vote", failed)
         result.deleted["Vote"] += _delete_stale_votes(f"{VOTES_SOURCE} #", failed)
 
+        # Member votes of a recorded vote are the record's: this file does not touch them.
         vote_by_resolution = dict(
-            Vote.objects.filter(resolution__isnull=False).values_list("resolution_id", "pk")
+            Vote.objects.filter(resolution__isnull=False)
+            .exclude(source__in=Vote.RECORD_SOURCES)
+            .values_list("resolution_id", "pk")
         )
         member_rows: dict[tuple[int, int], dict] = {}
         tallies = {
@@ -1218,6 +1309,8 @@ def load_member_votes(*, data_dir: Path, resolver: NameResolver | None = None) -
             )
         }
         for number, event in adopted:
+            if resolutions[number][0] in recorded:
+                continue
             vote_id = vote_by_resolution.get(resolutions[number][0])
             if vote_id is None:
                 report(event["line"], "missing_vote", f"resolution {number} has no Vote")
@@ -1299,6 +1392,15 @@ def load_vetoes(*, data_dir: Path, resolver: NameResolver | None = None) -> Load
         resolution__isnull=True, source__startswith=f"{VOTES_SOURCE} #"
     ).values_list("pk", "draft_symbol", "meeting_id", "outcome"):
         failed[draft].append((pk, meeting_id, outcome))
+    recorded = defaultdict(list)  # failed drafts as an imported record gives them
+    for draft, meeting_id, outcome in (
+        Vote.objects.from_records()
+        .failed()
+        .filter(resolution__isnull=True)
+        .exclude(draft_symbol="")
+        .values_list("draft_symbol", "meeting_id", "outcome")
+    ):
+        recorded[draft].append((meeting_id, outcome))
     new_votes: dict[str, dict] = {}
     occurrence: Counter[str] = Counter()
     vetoers: dict[str, list[int]] = {}  # vote source or "pk:<id>" -> vetoing member ids
@@ -1321,6 +1423,16 @@ def load_vetoes(*, data_dir: Path, resolver: NameResolver | None = None) -> Load
             members.append(match.member_state_id)
         if not members:
             report(line, "no_vetoing_member", f"{draft}: no vetoing member could be matched")
+            continue
+        # The record's vote on the draft wins, member votes and veto flags included.
+        from_record = [
+            o
+            for m, o in recorded.get(draft, [])
+            if meeting_id is None or m is None or m == meeting_id
+        ]
+        if from_record:
+            if Vote.Outcome.VETOED not in from_record:
+                report(line, "outcome_conflict", f"{draft}: the imported record has no veto; kept")
             continue
         # Same draft, same meeting (or no meeting on either side) in the votes file.
         candidates = [

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
 PUBLIC_CSP = "; ".join(
@@ -64,3 +65,23 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a request whose path or query string holds a NUL character.
+
+    PostgreSQL text cannot hold NUL, so a NUL that reached a query would fail with a 500; no
+    legitimate link contains one, so it is refused at the door rather than in every view.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        in_query = any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        )
+        if in_query or "\x00" in request.path:
+            raise BadRequest("The address contains a NUL character.")
+        return self.get_response(request)

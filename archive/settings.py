@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # First after SecurityMiddleware, so that WhiteNoise's responses get the CSP too.
     "archive.security.SecurityHeadersMiddleware",
+    "archive.security.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outermost after static files, so it sees the cookies and Vary that inner layers add.
     "archive.middleware.PublicCacheMiddleware",

@@ -71,6 +71,11 @@ def _check(client: Client, url: str, failures: list[str]) -> None:
     if response.status_code >= 500:
         failures.append(f"{url[:160]} -> {response.status_code}")
         return
+    content_type = response.get("Content-Type", "")
+    if "html" not in content_type and "xml" not in content_type:
+        # Plain text, CSV and JSON are never rendered as markup: nosniff is set on every
+        # response (tests/test_security.py), so echoing the input there is harmless.
+        return
     body = b"".join(response) if response.streaming else response.content
     for marker in XSS_MARKERS:
         if marker in body:
@@ -131,7 +136,7 @@ def test_hostile_query_parameters_all_at_once(site, label, value):
 # The values most likely to break one parameter alone (a number parsed without a guard, a
 # NUL reaching PostgreSQL, a surrogate reaching the encoder), tried one parameter at a time
 # so that one invalid field cannot hide a crash in another.
-SINGLE = [v for v in HOSTILE if v[0] in {"nul", "lone surrogate", "huge number", "negative"}]
+SINGLE = [v for v in HOSTILE if v[0] in {"nul", "huge number", "lone surrogate"}]
 
 
 @pytest.mark.parametrize("label,value", SINGLE, ids=[h[0] for h in SINGLE])
@@ -164,3 +169,10 @@ def test_hostile_search_is_escaped_in_the_page(site):
     failures: list[str] = []
     _check(client, url, failures)
     assert not failures
+
+
+def test_nul_is_refused_with_400(site):
+    _archive, client = site
+    assert client.get("/meetings/S-PV.8701%00/").status_code == 400
+    assert client.get(reverse("archive:meeting_list") + "?q=peace%00").status_code == 400
+    assert client.get(reverse("archive:meeting_list") + "?q=peace").status_code == 200

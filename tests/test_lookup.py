@@ -90,7 +90,10 @@ def test_unknown_meeting_offers_nearest_and_resumptions(archive):
     assert result.understood == "No meeting S/PV.8600; the archive holds meetings 8514–8699"
     assert result.candidates[0].label == "S/PV.8514"
     resumption = lookup(text="S/PV.8514 (Resumption 2)")
-    assert resumption.understood == "No record S/PV.8514 (Resumption 2); meeting 8514 has these records"
+    assert (
+        resumption.understood
+        == "No record S/PV.8514 (Resumption 2); meeting 8514 has these records"
+    )
     assert [c.label for c in resumption.candidates] == ["S/PV.8514"]
 
 

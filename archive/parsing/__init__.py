@@ -31,6 +31,7 @@ from .transcript import (
     ParsedSpeech,
     ParsedVote,
     _parse,
+    attribute_from_invitations,
     parse_text,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "ResolutionRef",
     "ScannedPdf",
     "TranscriptError",
+    "attribute_from_invitations",
     "find_mentions",
     "normalise_document_symbol",
     "parse_document",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from .errors import NotAVerbatimRecord
@@ -891,19 +892,42 @@ def _attribute(
         return label.country, "invited"
     invitation = invited.get(_surname_key(label.speaker))
     if invitation and invitation.represents:
-        description = invitation.represents
-        observer = re.search(
-            r"Observer|observer|Head of (?:the )?Delegation|European Union|African Union|"
-            r"League of Arab States|Committee on",
-            description,
-        )
-        if _UN_POSITION.search(description) and not observer:
-            return None, "un"
-        organisation = _organisation_of(description)
-        return organisation, "invited" if observer else "other"
+        return _invited_attribution(invitation.represents)
     if floor_org:
         return floor_org, "invited"
     return None, "other"
+
+
+def _invited_attribution(description: str) -> tuple[str | None, str]:
+    """The body and role of a rule 39 invitee, from what the invitation says they are."""
+    observer = re.search(
+        r"Observer|observer|Head of (?:the )?Delegation|European Union|African Union|"
+        r"League of Arab States|Committee on",
+        description,
+    )
+    if _UN_POSITION.search(description) and not observer:
+        return None, "un"
+    organisation = _organisation_of(description)
+    return organisation, "invited" if observer else "other"
+
+
+def attribute_from_invitations(
+    speaker: str, president_texts: Iterable[str]
+) -> tuple[str | None, str] | None:
+    """The body and role a rule 39 invitation in ``president_texts`` (the President's turns of
+    another document: a resumption's earlier part) gives ``speaker``; None if not invited."""
+    key = _surname_key(speaker or "")
+    if not key:
+        return None
+    for text in president_texts:
+        for invitation in _invitations(text or ""):
+            if (
+                invitation.rule == "39"
+                and invitation.represents
+                and _surname_key(invitation.name) == key
+            ):
+                return _invited_attribution(invitation.represents)
+    return None
 
 
 def _state_key(name: str) -> str:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -146,7 +146,7 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = (
         Meeting.objects.with_record()
         .select_related("agenda_item", "presidency")
-        .order_by("-date", "-meeting_number", "-resumption")[:8]
+        .order_by(F("date").desc(nulls_last=True), "-meeting_number", "-resumption")[:8]
     )
     return render(request, "archive/home.html", {"counts": counts, "latest": latest})
 
@@ -182,7 +182,7 @@ def meeting_rows() -> QuerySet:
                 ),
             ),
         )
-        .order_by("-date", "-meeting_number", "-resumption")
+        .order_by(F("date").desc(nulls_last=True), "-meeting_number", "-resumption")
     )
 
 
@@ -438,7 +438,7 @@ def vote_counts(queryset) -> dict:
 def member_vote_rows(queryset: QuerySet) -> QuerySet:
     """A State's votes with the decision, resolution and meeting joined."""
     return queryset.select_related("vote__resolution", "vote__meeting").order_by(
-        "-vote__date", "-vote__id"
+        F("vote__date").desc(nulls_last=True), "-vote__id"
     )
 
 
@@ -657,7 +657,7 @@ def vote_rows() -> QuerySet:
                 to_attr="vetoes",
             )
         )
-        .order_by("-date", "-id")
+        .order_by(F("date").desc(nulls_last=True), "-id")
     )
 
 

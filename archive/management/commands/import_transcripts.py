@@ -8,6 +8,7 @@ Exit status: 0 when every file was imported or skipped, 1 when any file failed.
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -33,13 +34,27 @@ from archive.sandbox import parse_in_subprocess
 SUFFIXES = {".pdf", ".txt"}
 
 
+_RESUMPTION = re.compile(r"\s*\(\s*Resumption\s*(\d*)\s*\)", re.IGNORECASE)
+
+
+def _record_order(path: Path) -> tuple[str, int]:
+    """Sort key putting "S_PV.8699(Resumption1)_E.pdf" after "S_PV.8699_E.pdf": a resumption's
+    import reads who its speakers are from the earlier parts already in the archive."""
+    match = _RESUMPTION.search(path.name)
+    if match is None:
+        return path.name, 0
+    return _RESUMPTION.sub("", path.name, count=1), int(match[1] or 1)
+
+
 def collect_files(paths: list[Path]) -> list[Path]:
-    """The files to import: given files as they are, folders' *.pdf and *.txt sorted."""
+    """The files to import: given files as they are, folders' *.pdf and *.txt sorted (each
+    resumption after the earlier parts of its meeting)."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             files += sorted(
-                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
+                (p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES),
+                key=_record_order,
             )
         elif path.is_file():
             files.append(path)
