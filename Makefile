@@ -34,9 +34,14 @@ system-packages:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+DATA ?= ../shared/data
+
+# Each step is idempotent: a second start only checks what is already there.
 demo-data: setup
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_reference_data
+	$(BIN)/python manage.py load_reference_data --data-dir $(DATA)
+	$(BIN)/python manage.py import_transcripts $(DATA)/unsc-2020-pires/pdf
+	$(BIN)/python manage.py import_corpus $(DATA)/unsc-2020-pires/speeches_2020.csv
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 run: demo-data

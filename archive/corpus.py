@@ -53,6 +53,7 @@ from archive.models import (
     Speech,
 )
 from archive.parsing.symbols import find_mentions, parse_resolution_reference
+from archive.parsing.transcript import match_label
 
 # --------------------------------------------------------------------------- reading (pure)
 
@@ -232,11 +233,7 @@ def split_label(text: str, *, speaker: str = "") -> tuple[SpeakerLabel | None, s
 
 
 def _parser_label(text: str) -> SpeakerLabel | None:
-    try:  # the parser engineer's grammar; private there, so tolerate its absence
-        from archive.parsing.transcript import _match_label
-    except ImportError:  # pragma: no cover - depends on the parser module's state
-        return None
-    found = _match_label(text[:400])
+    found = match_label(text[:400])
     if found is None:
         return None
     return SpeakerLabel(

@@ -357,6 +357,7 @@ class Meeting(models.Model):
                 condition=Q(resumption__isnull=True) | Q(resumption__gte=1),
                 name="meeting_resumption_positive",
             ),
+            # Also implied by the constraint above; kept explicit beside source's.
             models.CheckConstraint(
                 condition=Q(kind__in=["verbatim_record", "letter_compilation"]),
                 name="meeting_kind_valid",

@@ -119,3 +119,14 @@ def test_invalid_choices_refused(france):
     refused(lambda: Affiliation.objects.create(name="Z", kind="planet", slug="z"))
     vote = Vote.objects.create(outcome="adopted")
     refused(lambda: MemberVote.objects.create(vote=vote, member_state=france, position="maybe"))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("subject", "resolution"), ("outcome", "withdrawn"), ("outcome", "")]
+)
+def test_vote_choices_refused(field, value):
+    refused(lambda: Vote.objects.create(**{"outcome": "adopted", field: value}))
+
+
+def test_meeting_source_refused():
+    refused(lambda: Meeting.objects.create(symbol="S/PV.1", meeting_number=1, source="scraped"))

@@ -13,7 +13,8 @@ import contextlib
 import json
 import os
 import signal
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from django.conf import settings
 from hypothesis import HealthCheck, assume, given, note
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from archive.parsing import ParsedMeeting, TranscriptError, parse_document, parse_text
 
@@ -29,8 +31,15 @@ _COMMON = {
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
     "print_blob": True,
 }
-hsettings.register_profile("ci", max_examples=200, derandomize=True, **_COMMON)
-hsettings.register_profile("long", max_examples=5000, **_COMMON)
+# ci replays the same examples every run and keeps no example database in the tree; long
+# explores new inputs and remembers failures under var/ (ignored by git) to replay them.
+hsettings.register_profile("ci", max_examples=200, derandomize=True, database=None, **_COMMON)
+hsettings.register_profile(
+    "long",
+    max_examples=5000,
+    database=DirectoryBasedExampleDatabase(settings.BASE_DIR / "var" / "hypothesis"),
+    **_COMMON,
+)
 hsettings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 EXAMPLE_DEADLINE_S = 10
@@ -39,6 +48,7 @@ PDF_PATH = Path(settings.COUNCIL_ARCHIVE_DATA) / "unsc-2020-pires" / "pdf" / "S_
 pytestmark = pytest.mark.skipif(not PDF_PATH.is_file(), reason=f"{PDF_PATH} not found")
 
 TRIED: Counter[str] = Counter()
+SLOWEST: defaultdict[str, float] = defaultdict(float)
 
 
 class ParserHung(Exception):
@@ -48,8 +58,10 @@ class ParserHung(Exception):
 @contextlib.contextmanager
 def example_deadline(seconds: int = EXAMPLE_DEADLINE_S):
     """Fail the example (with a ParserHung error) if it runs longer than ``seconds``."""
+    fired = []
 
     def expired(signum, frame):
+        fired.append(True)
         raise ParserHung(f"the parser ran longer than {seconds} s on this input")
 
     previous = signal.signal(signal.SIGALRM, expired)
@@ -59,17 +71,26 @@ def example_deadline(seconds: int = EXAMPLE_DEADLINE_S):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    # The alarm can land in code that swallows exceptions (a gc callback): fail regardless.
+    if fired:
+        raise ParserHung(f"the parser ran longer than {seconds} s on this input")
 
 
 def check_contract(parse, data, kind: str) -> None:
     """Run ``parse(data)``: it must return a usable ParsedMeeting or raise a TranscriptError."""
     TRIED[kind] += 1
+    started = time.monotonic()
     with example_deadline():
         try:
             result = parse(data)
         except TranscriptError as exc:
             assert exc.message.strip(), "a TranscriptError must explain itself"
-            return
+            result = None
+    elapsed = time.monotonic() - started
+    if elapsed > SLOWEST[kind]:
+        SLOWEST[kind] = elapsed
+    if result is None:
+        return
     assert isinstance(result, ParsedMeeting)
     # The importer and the golden files read the JSON form; it must always serialise.
     json.dumps(result.to_dict())
@@ -80,7 +101,9 @@ def report_effort(request):
     """Print how many examples were tried, per kind of input."""
     yield
     total = sum(TRIED.values())
-    detail = ", ".join(f"{kind} {n}" for kind, n in sorted(TRIED.items()))
+    detail = ", ".join(
+        f"{kind} {n} (slowest {SLOWEST[kind]:.2f} s)" for kind, n in sorted(TRIED.items())
+    )
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
         print(f"\nparser fuzzing: {total} examples tried ({detail})")

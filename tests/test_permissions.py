@@ -272,3 +272,53 @@ def test_successful_login_resets_the_count(staff_user):
 def test_lockout_message_counts_minutes():
     assert "1 more minute." in throttle.lockout_message(datetime.timedelta(seconds=20))
     assert "15 more minutes." in throttle.lockout_message(datetime.timedelta(minutes=14, seconds=1))
+
+
+# --------------------------------------------------------------------------- file type and audit
+
+
+@pytest.mark.django_db
+def test_file_type_is_decided_by_content_in_the_upload(pdf):
+    client = client_for("importer")
+    # A PDF named .txt is read as a PDF.
+    response = _upload(client, pdf, name="record.txt")
+    assert response.status_code == 302
+    as_text = TranscriptUpload.objects.get(original_name="record.txt")
+    assert as_text.content_type == "application/pdf"
+    assert as_text.status == TranscriptUpload.Status.PARSED
+    assert as_text.symbol == "S/PV.8701"
+    # A PNG named .pdf is refused with the parser's message, and the failure is on the record.
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 16
+    response = _upload(client, png, name="S_PV.8702_E.pdf")
+    assert response.status_code == 200
+    refused = TranscriptUpload.objects.get(original_name="S_PV.8702_E.pdf")
+    assert refused.status == TranscriptUpload.Status.FAILED
+    assert "neither a PDF nor a plain-text" in refused.message
+    assert not Meeting.objects.filter(symbol="S/PV.8702").exists()
+    failure = ImportRecord.objects.get(action=ImportRecord.Action.FAILURE)
+    assert failure.upload == refused and failure.user.username == "importer"
+
+
+@pytest.mark.django_db
+def test_imports_and_failures_are_visible_in_the_admin(pdf, parsed_upload):
+    admin = client_for("superuser")
+    admin.post(reverse("admin:archive_transcriptupload_confirm", args=[parsed_upload.pk]))
+    _upload(admin, b"%PDF-1.7\n cut short", name="broken.pdf")
+    # Importing the same record again is refused, and that refusal is recorded too.
+    _upload(admin, pdf, name="again.pdf")
+    again = TranscriptUpload.objects.get(original_name="again.pdf")
+    admin.post(reverse("admin:archive_transcriptupload_confirm", args=[again.pk]))
+
+    actions = sorted(ImportRecord.objects.values_list("action", flat=True))
+    assert actions == ["failure", "import", "skip"]
+    page = admin.get(reverse("admin:archive_importrecord_changelist"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "broken.pdf" in html and "again.pdf" in html and "S/PV.8701" in html
+    detail = admin.get(
+        reverse(
+            "admin:archive_importrecord_change",
+            args=[ImportRecord.objects.get(action="failure").pk],
+        )
+    )
+    assert "damaged or incomplete" in detail.content.decode()

@@ -253,3 +253,50 @@ def test_date_from_text():
 def test_clean_resolution_text():
     raw = "S/RES/1 (2000)\nText one\n00-72018 (E) ````\n\fS/RES/1 (2000)\n2\nText two\n"
     assert clean_resolution_text(raw, number=1, year=2000) == "S/RES/1 (2000)\nText one\nText two"
+
+
+# --------------------------------------------------------------------------- records win
+
+
+def _record_votes(*symbols: str) -> list[tuple]:
+    """Every field of the votes of these meetings, with their member votes."""
+    fields = [f.attname for f in Vote._meta.concrete_fields]
+    rows = []
+    for vote in Vote.objects.filter(meeting__symbol__in=symbols).order_by("pk"):
+        members = sorted(vote.member_votes.values_list("member_state__iso3", "position", "is_veto"))
+        rows.append((tuple(getattr(vote, f) for f in fields), tuple(members)))
+    return rows
+
+
+def test_reload_after_a_record_import_leaves_the_records_votes_alone(reference_db, data_dir):
+    """The loader runs at every start, after the PDFs were imported: the records win."""
+    from archive.importing import import_meeting
+    from archive.names import NameResolver
+    from tests.council_2020 import parsed_pdf
+
+    resolver = NameResolver.load()
+    for name in ("S_PV.8700_E.pdf", "S_PV.8701_E.pdf"):
+        import_meeting(parsed=parsed_pdf(data_dir, name), source="pdf", resolver=resolver)
+    imported = _record_votes("S/PV.8700", "S/PV.8701")
+    title_2505 = Resolution.objects.get(number=2505, year=2020).title
+
+    load_reference_data(data_dir=data_dir)
+
+    amendment = Vote.objects.get(meeting__symbol="S/PV.8700", position=1)
+    assert amendment.subject == Vote.Subject.AMENDMENT
+    assert (amendment.tally, amendment.outcome) == ("3-7-5", Vote.Outcome.NOT_ADOPTED)
+    assert amendment.draft_symbol == "S/2020/24" and amendment.resolution is None
+    # The votes file's row for the amendment is the record's vote, not a second one.
+    assert Vote.objects.filter(meeting__symbol="S/PV.8700").count() == 2
+    assert Vote.objects.filter(draft_symbol="S/2020/24", resolution__isnull=True).count() == 1
+    for number in (2504, 2505):
+        assert Vote.objects.filter(resolution__number=number, resolution__year=2020).count() == 1
+    assert _record_votes("S/PV.8700", "S/PV.8701") == imported  # member votes intact
+    resolution = Resolution.objects.get(number=2505, year=2020)
+    assert resolution.meeting.symbol == "S/PV.8701" and resolution.title == title_2505 != ""
+
+    # And a second run changes nothing at all.
+    before = _checksum()
+    results = load_reference_data(data_dir=data_dir)
+    assert [r.step for r in results if r.changed] == []
+    assert _checksum() == before

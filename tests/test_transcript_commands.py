@@ -108,7 +108,7 @@ def test_import_transcripts_reports_imported_skipped_failed(transcripts_dir):
     assert "Imported: S_PV.8701_E.pdf: S/PV.8701 imported — 2 speeches, 1 votes" in out
     assert "Failed: junk.pdf: The file is neither a PDF nor a plain-text document." in out
     assert error is not None and "1 file(s) failed" in str(error)  # exit status 1
-    assert "2/2" in err and "files/s" in err and "ETA" in err
+    assert "2/2 files" in err and "/s" in err and "left 0:" in err
     meeting = Meeting.objects.get(symbol="S/PV.8701")
     assert meeting.upload.status == TranscriptUpload.Status.IMPORTED
     assert meeting.upload.content_type == "application/pdf"

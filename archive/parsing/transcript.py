@@ -191,7 +191,7 @@ def _paragraphs(text: str) -> list[_Paragraph]:
             if (
                 current is not None
                 and current.lines[-1][-1:] in ".:”)?!"
-                and (_match_label(line) or _PROCEDURE.match(line) or _VOTE_HEAD.match(line))
+                and (match_label(line) or _PROCEDURE.match(line) or _VOTE_HEAD.match(line))
             ):
                 # Text without blank lines between paragraphs (plain pdftotext): a label or a
                 # procedural note after a finished sentence still opens a paragraph.
@@ -443,7 +443,9 @@ _SPOKE_IN = re.compile(r"^spoke\s+in\s+(\w+)$")
 
 
 @dataclass
-class _Label:
+class SpeakerLabel:
+    """A speaker label as printed, split into its parts; ``length`` is where the text begins."""
+
     attribution: str
     speaker: str
     title: str | None
@@ -453,7 +455,9 @@ class _Label:
     length: int
 
 
-def _match_label(text: str) -> _Label | None:
+def match_label(text: str) -> SpeakerLabel | None:
+    """Read a speaker label ("Mr. Nebenzia (Russian Federation) (spoke in Russian):") at the
+    start of ``text``; None if it does not start with one."""
     match = _LABEL.match(text)
     if not match:
         return None
@@ -471,9 +475,9 @@ def _match_label(text: str) -> _Label | None:
     attribution = " ".join(match["label"].split())
     if match["office"]:
         office = " ".join(match["office"].split())
-        return _Label(attribution, office, None, country, spoke_in, office, match.end())
+        return SpeakerLabel(attribution, office, None, country, spoke_in, office, match.end())
     speaker = f"{match['title']} {' '.join(match['name'].split())}"
-    return _Label(attribution, speaker, match["title"], country, spoke_in, None, match.end())
+    return SpeakerLabel(attribution, speaker, match["title"], country, spoke_in, None, match.end())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -716,7 +720,7 @@ def _parse(text: str, *, page_count: int | None) -> ParsedMeeting:
     procedure: list[ParsedProcedure] = []
     votes: list[ParsedVote] = []
     invitations: list[ParsedInvitation] = []
-    labels: list[tuple[_Label, int | None]] = []
+    labels: list[tuple[SpeakerLabel, int | None]] = []
     texts: list[list[list[str]]] = []
     vote: ParsedVote | None = None
     vote_kind: str | None = None
@@ -731,7 +735,7 @@ def _parse(text: str, *, page_count: int | None) -> ParsedMeeting:
             vote_kind = _VOTE_KIND.get(head["kind"], "not_participating")
             getattr(vote, vote_kind).extend(_vote_names(head["rest"]))
             continue
-        if vote is not None and vote_kind and not _match_label(flat) and not _PROCEDURE.match(flat):
+        if vote is not None and vote_kind and not match_label(flat) and not _PROCEDURE.match(flat):
             # A vote list that wrapped into a paragraph of its own.
             getattr(vote, vote_kind).extend(_vote_names(flat))
             continue
@@ -750,7 +754,7 @@ def _parse(text: str, *, page_count: int | None) -> ParsedMeeting:
             pending_votes.append(vote)
             vote = None
             vote_kind = None
-        label = _match_label(flat)
+        label = match_label(flat)
         if label:
             labels.append((label, paragraph.page))
             remainder = _strip_label(paragraph.lines, label)
@@ -841,12 +845,12 @@ def _split_cover(
     for index, paragraph in enumerate(paragraphs):
         if _CORRECTIONS.match(paragraph.lines[0]):
             return paragraphs[: index + 1], paragraphs[index + 1 :]
-        if _PROCEDURE.match(paragraph.flat) or (_match_label(paragraph.flat) and index > 3):
+        if _PROCEDURE.match(paragraph.flat) or (match_label(paragraph.flat) and index > 3):
             return paragraphs[:index], paragraphs[index:]
     return paragraphs, []
 
 
-def _strip_label(lines: list[str], label: _Label) -> list[str]:
+def _strip_label(lines: list[str], label: SpeakerLabel) -> list[str]:
     """Remove the label from the first lines of a paragraph, keeping the line structure."""
     joined = "\n".join(lines)
     # The label was matched on whitespace-normalised text; walk the same number of
@@ -873,7 +877,7 @@ def _vote_names(text: str) -> list[str]:
 
 
 def _attribute(
-    label: _Label,
+    label: SpeakerLabel,
     members: set[str],
     presidency: str | None,
     invited: dict[str, ParsedInvitation],

@@ -22,11 +22,11 @@ from archive.parsing import (
     parse_text,
 )
 from archive.parsing.transcript import (
-    _match_label,
     _on_behalf_of,
     _Paragraph,
     _Vocabulary,
     _vote_names,
+    match_label,
 )
 
 from .regenerate_golden import PDF_DIR
@@ -167,7 +167,7 @@ def test_find_mentions(text, resolutions, documents):
     ],
 )
 def test_label(text, attribution, speaker, country, spoke_in):
-    label = _match_label(" ".join(text.split()))
+    label = match_label(" ".join(text.split()))
     assert label is not None
     assert (label.attribution, label.speaker, label.country, label.spoke_in) == (
         attribution,
@@ -187,7 +187,7 @@ def test_label(text, attribution, speaker, country, spoke_in):
     ],
 )
 def test_not_a_label(text):
-    assert _match_label(text) is None
+    assert match_label(text) is None
 
 
 @pytest.mark.parametrize(

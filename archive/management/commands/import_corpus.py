@@ -2,52 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from archive.corpus import CorpusError, import_corpus, open_corpus
-
-
-class Progress:
-    """A one-line progress bar on stderr: done/total, rate and time left."""
-
-    def __init__(self, total: int, *, stream=None, width: int = 30) -> None:
-        self.total = max(total, 1)
-        self.done = 0
-        self.stream = stream or sys.stderr
-        self.width = width
-        self.started = time.monotonic()
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.last_line = 0.0
-
-    def advance(self, count: int) -> None:
-        """Record ``count`` more speeches handled and redraw."""
-        self.done += count
-        now = time.monotonic()
-        # Off a terminal (make, CI logs) print a line every 5 s rather than redraw.
-        if not self.tty and now - self.last_line < 5 and self.done < self.total:
-            return
-        self.last_line = now
-        elapsed = max(now - self.started, 1e-6)
-        rate = self.done / elapsed
-        left = (self.total - self.done) / rate if rate else 0
-        filled = int(self.width * min(self.done / self.total, 1))
-        bar = "#" * filled + "-" * (self.width - filled)
-        line = (
-            f"[{bar}] {self.done:,}/{self.total:,} speeches  {rate:,.0f}/s  "
-            f"left {int(left // 60)}:{int(left % 60):02d}"
-        )
-        self.stream.write(("\r" + line) if self.tty else line + "\n")
-        self.stream.flush()
-
-    def finish(self) -> None:
-        """End the bar's line."""
-        if self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
+from archive.progress import Progress
 
 
 class Command(BaseCommand):
@@ -79,7 +40,7 @@ class Command(BaseCommand):
         except (CorpusError, OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read the corpus: {exc}") from exc
         self.stdout.write(f"Importing {total:,} speeches from {reader.description}")
-        progress = None if options["no_progress"] else Progress(total)
+        progress = None if options["no_progress"] else Progress(total, unit="speeches")
         started = time.monotonic()
         try:
             report = import_corpus(

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from archive.importing import (
 )
 from archive.models import ImportRecord, TranscriptUpload
 from archive.parsing import TranscriptError
+from archive.progress import Progress
 from archive.sandbox import parse_in_subprocess
 
 SUFFIXES = {".pdf", ".txt"}
@@ -63,34 +62,6 @@ def collect_files(paths: list[Path]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-class Progress:
-    """A one-line progress bar on stderr: count/total, rate and time left."""
-
-    WIDTH = 24
-
-    def __init__(self, total: int, stream=None) -> None:
-        self.total = total
-        self.done = 0
-        self.stream = stream or sys.stderr
-        self.started = time.monotonic()
-        self.interactive = hasattr(self.stream, "isatty") and self.stream.isatty()
-
-    def step(self, label: str) -> None:
-        """Count one more file done and redraw."""
-        self.done += 1
-        elapsed = max(time.monotonic() - self.started, 1e-6)
-        rate = self.done / elapsed
-        remaining = (self.total - self.done) / rate if rate else 0
-        filled = int(self.WIDTH * self.done / self.total) if self.total else self.WIDTH
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        line = f"[{bar}] {self.done}/{self.total} {rate:.1f} files/s ETA {remaining:.0f}s  {label}"
-        if self.interactive:
-            self.stream.write("\r\033[K" + line + ("\n" if self.done == self.total else ""))
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-
 @dataclass
 class Outcome:
     """What happened to each file."""
@@ -119,10 +90,11 @@ class Command(BaseCommand):
         replace = options["replace"]
         resolver = default_resolver()
         outcome = Outcome()
-        progress = Progress(len(files), stream=self.stderr._out)
+        progress = Progress(len(files), unit="files", stream=self.stderr._out)
         for path in files:
             self._one(path, replace=replace, resolver=resolver, outcome=outcome)
-            progress.step(path.name)
+            progress.advance(label=path.name)
+        progress.finish()
 
         self.stdout.write(
             f"Imported {len(outcome.imported)}, skipped {len(outcome.skipped)}, "
