@@ -47,7 +47,7 @@ demo-data: setup
 run: demo-data
 	@echo "Council Archive: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(BIN)/gunicorn archive.wsgi:application --bind $(HOST):$(PORT) --workers 3 \
-	  --access-logfile - --graceful-timeout 10
+	  --timeout 120 --access-logfile - --graceful-timeout 10
 
 test: setup
 	$(BIN)/python -m pytest

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from archive.db_router import PRIMARY
 from archive.models import LoginFailure
 
 
@@ -60,7 +61,8 @@ def _key(username: str | None) -> str:
 def locked_for(*, username: str | None, ip: str | None) -> datetime.timedelta | None:
     """How much longer logins for this username or from this address are refused, if at all."""
     since = timezone.now() - window()
-    recent = LoginFailure.objects.filter(at__gte=since)
+    # Always the primary: a lagging read replica would let guesses through uncounted.
+    recent = LoginFailure.objects.using(PRIMARY).filter(at__gte=since)
     checks = [(recent.filter(username=_key(username)), username_limit())]
     if ip:
         checks.append((recent.filter(ip_address=ip), ip_limit()))

@@ -11,7 +11,6 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import ExtractYear
 
 from archive.models import (
     Affiliation,
@@ -121,10 +120,10 @@ class SpeechFilterSet(django_filters.FilterSet):
     )
     year = YearFilter(method="filter_year")
     date_from = django_filters.DateFilter(
-        field_name="meeting__date", lookup_expr="gte", label="From", widget=_date_input()
+        field_name="meeting_date", lookup_expr="gte", label="From", widget=_date_input()
     )
     date_to = django_filters.DateFilter(
-        field_name="meeting__date", lookup_expr="lte", label="To", widget=_date_input()
+        field_name="meeting_date", lookup_expr="lte", label="To", widget=_date_input()
     )
     topic = django_filters.ModelChoiceFilter(
         field_name="meeting__agenda_item",
@@ -157,24 +156,20 @@ class SpeechFilterSet(django_filters.FilterSet):
         return queryset.filter(affiliation=value)
 
     def filter_on_council(self, queryset, name, value):
-        # A seat is held for whole calendar years (CouncilTerm start_year..end_year).
-        year = ExtractYear(OuterRef("meeting__date"))
-        seated = Exists(
-            CouncilTerm.objects.filter(
-                member_state=OuterRef("member_state"), start_year__lte=year, end_year__gte=year
-            )
-        )
+        # Speech.on_council is kept by a trigger from the Council terms (seats are held for
+        # whole calendar years), so no per-row lookup of the terms is needed.
         if value == "yes":
-            return queryset.filter(seated)
+            return queryset.filter(on_council=True)
         # "No": States speaking without a seat (rule 37); bodies and officials have no seat.
-        return queryset.filter(~seated, member_state__isnull=False)
+        return queryset.filter(on_council=False, member_state__isnull=False)
 
     def filter_year(self, queryset, name, value):
-        # A date range rather than EXTRACT(year) so the meeting date index serves it.
+        # A date range rather than EXTRACT(year) so the date index serves it; meeting_date is
+        # the meeting's date copied onto the speech (no join).
         year = int(value)
         return queryset.filter(
-            meeting__date__gte=datetime.date(year, 1, 1),
-            meeting__date__lt=datetime.date(year + 1, 1, 1),
+            meeting_date__gte=datetime.date(year, 1, 1),
+            meeting_date__lt=datetime.date(year + 1, 1, 1),
         )
 
     def filter_resolution(self, queryset, name, value):

@@ -42,7 +42,7 @@ from django.db.models.functions import ExtractYear, Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from archive.models import SEARCH_CONFIG, AgendaItem, MemberState, Speech
+from archive.models import SEARCH_CONFIG, AgendaItem, Meeting, MemberState, Speech
 
 MAX_QUERY_LENGTH = 300
 # Above this many matches, relevance is computed over the most recent candidates only.
@@ -116,13 +116,41 @@ def query_is_empty(query: str, *, using: str = "default") -> bool:
         return not cursor.fetchone()[0].strip()
 
 
+_TSQUERY_TOKEN = re.compile(r"'(?:[^']|'')*'(?::[*A-D]+)?|<(?:-|\d+)>|[&|!()]|\s+")
+
+
+def relaxed_phrase_query(tsquery: str) -> str | None:
+    """``tsquery`` with its phrase operators (<->, <N>) turned into AND, when that is implied.
+
+    Speeches matching a phrase also match all its words, and the GIN index answers the
+    words-only query exactly, without reading any vector. Without negation the query only
+    gets weaker, so its matches are a superset: the exact phrase test is then run only on
+    those candidates (see ``ResultIds``). None when the query has no phrase or a negation.
+    """
+    tokens = [t for t in _TSQUERY_TOKEN.findall(tsquery) if not t.isspace()]
+    if "".join(tokens) != "".join(tsquery.split()) or "!" in tokens:
+        return None
+    if not any(t.startswith("<") for t in tokens):
+        return None
+    return " ".join("&" if t.startswith("<") else t for t in tokens)
+
+
 # --------------------------------------------------------------------------- ordering
 
 
+# ``meeting_date`` is the meeting's date copied onto the speech (kept by a trigger): sorting
+# needs no join, and the speech_date_newest index serves "newest first".
 DATE_ORDER = {
-    "newest": (F("meeting__date").desc(nulls_last=True), "meeting_id", "sequence"),
-    "oldest": (F("meeting__date").asc(nulls_last=True), "meeting_id", "sequence"),
+    "newest": (F("meeting_date").desc(nulls_last=True), "meeting_id", "sequence"),
+    "oldest": (F("meeting_date").asc(nulls_last=True), "meeting_id", "sequence"),
 }
+_SQL_DATE_ORDER = {
+    "newest": "sdate DESC NULLS LAST, smeeting, sseq",
+    "oldest": "sdate ASC NULLS LAST, smeeting, sseq",
+}
+# A plan that walks the date index must read (de-TOAST) each row's vector to test ``@@``: let
+# the planner consider it only when it finds the rows wanted within about this many rows.
+WALK_ROWS = 4000
 
 
 def ordered(queryset: QuerySet, *, query: str, sort: str, total: int | None = None) -> QuerySet:
@@ -139,6 +167,125 @@ def ordered(queryset: QuerySet, *, query: str, sort: str, total: int | None = No
         queryset = Speech.objects.using(queryset.db).filter(pk__in=recent)
     rank = SearchRank(F("search_vector"), websearch(query), normalization=RANK_NORMALIZATION)
     return queryset.annotate(rank=rank).order_by("-rank", *DATE_ORDER["newest"])
+
+
+class ResultIds:
+    """The ids of a search's results in display order, fetched one page (slice) at a time.
+
+    Given to ``Paginator`` instead of a QuerySet. The SQL is shaped by what PostgreSQL's
+    planner cannot see: testing ``@@`` on a row de-TOASTs its ~2 kB vector (5-10 µs), which
+    the planner does not cost. So matches are collected through the GIN index (exact for
+    queries without phrases: no vector read) unless walking the date index is known, from the
+    number of matches, to reach the wanted rows quickly; then only the candidates that are
+    shown or ranked have their vector read.
+    """
+
+    def __init__(
+        self,
+        filtered: QuerySet,
+        *,
+        query: str,
+        sort: str,
+        total: int,
+        population: int,
+        tsquery: str = "",
+    ):
+        self.filtered = filtered
+        self.queryset = matching(filtered, query)
+        self.query = query
+        self.relaxed = relaxed_phrase_query(tsquery) if query else None
+        self.sort = sort
+        self.total = total
+        self.population = max(population, total, 1)
+        self.count = min(total, RANK_CANDIDATES) if self._bounded else total
+
+    @property
+    def _bounded(self) -> bool:
+        return rank_is_bounded(query=self.query, sort=self.sort, total=self.total)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def _may_walk(self, rows: int) -> bool:
+        """Whether walking in date order finds ``rows`` matches within ``WALK_ROWS`` rows."""
+        if not self.query:
+            return True
+        return rows * self.population / max(self.total, 1) <= WALK_ROWS
+
+    def _matches(self, *, order: str, limit: int | None) -> tuple[str, list]:
+        """SQL for the matching ids (``sid``) in date order, up to ``limit``."""
+        inner = self.queryset.order_by().values(
+            sid=F("pk"), sdate=F("meeting_date"), smeeting=F("meeting_id"), sseq=F("sequence")
+        )
+        sql, params = inner.query.sql_with_params()
+        tail = f" ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit is not None else "")
+        if limit is not None and self.relaxed:
+            return self._phrase_matches(order=order, limit=limit)
+        if limit is not None and self._may_walk(limit):
+            return f"SELECT sid, sdate, smeeting, sseq FROM ({sql}) AS m{tail}", list(params)
+        # Collect every match first (GIN bitmap), then sort: never a walk testing each row.
+        return (
+            f"WITH m AS MATERIALIZED ({sql}) SELECT sid, sdate, smeeting, sseq FROM m{tail}",
+            list(params),
+        )
+
+    def _phrase_matches(self, *, order: str, limit: int) -> tuple[str, list]:
+        """SQL for the first ``limit`` phrase matches in date order, testing few vectors.
+
+        The GIN index cannot test word positions, so every candidate of a phrase query has
+        its vector read; "international peace and security" has 29,000 candidates for 8,000
+        matches. Candidates of the relaxed (words only) query come from the index exactly and
+        are sorted by date; the phrase is then tested one candidate at a time, in that order,
+        until ``limit`` matches are found.
+        """
+        relaxed = SearchQuery(self.relaxed, search_type="raw", config=SEARCH_CONFIG)
+        candidates = (
+            self.filtered.filter(search_vector=relaxed)
+            .order_by()
+            .values(
+                sid=F("pk"), sdate=F("meeting_date"), smeeting=F("meeting_id"), sseq=F("sequence")
+            )
+        )
+        sql, params = candidates.query.sql_with_params()
+        table = Speech._meta.db_table
+        return (
+            f"SELECT c.sid, c.sdate, c.smeeting, c.sseq FROM ({sql} ORDER BY {order} OFFSET 0) c"
+            # OFFSET 0 keeps the test a per-candidate lookup (not flattened into a join).
+            f" CROSS JOIN LATERAL (SELECT 1 FROM {table} p WHERE p.id = c.sid"
+            " AND p.search_vector @@ websearch_to_tsquery(%s::regconfig, %s) OFFSET 0) AS phrase"
+            f" ORDER BY {order} LIMIT {int(limit)}",
+            [*params, SEARCH_CONFIG, self.query],
+        )
+
+    def __getitem__(self, item: slice) -> list[int]:
+        if not isinstance(item, slice):
+            raise TypeError("ResultIds supports slices only")
+        start, stop = item.start or 0, item.stop if item.stop is not None else self.count
+        limit = max(0, min(stop, self.count) - start)
+        if limit == 0:
+            return []
+        if self.sort in _SQL_DATE_ORDER or not self.query:
+            order = _SQL_DATE_ORDER.get(self.sort, _SQL_DATE_ORDER["newest"])
+            sql, params = self._matches(order=order, limit=stop)
+            sql = f"SELECT sid FROM ({sql}) AS page ORDER BY {order} OFFSET {int(start)}"
+        else:
+            candidates, params = self._matches(
+                order=_SQL_DATE_ORDER["newest"],
+                limit=RANK_CANDIDATES if self._bounded else None,
+            )
+            table = Speech._meta.db_table
+            # Only the candidates' vectors are read, through the primary key.
+            sql = (
+                f"WITH c AS MATERIALIZED ({candidates}) "
+                f"SELECT s.id FROM {table} s WHERE s.id = ANY (ARRAY(SELECT sid FROM c)) "
+                "ORDER BY ts_rank(s.search_vector, websearch_to_tsquery(%s::regconfig, %s), %s)"
+                " DESC, s.meeting_date DESC NULLS LAST, s.meeting_id, s.sequence"
+                f" LIMIT {int(limit)} OFFSET {int(start)}"
+            )
+            params += [SEARCH_CONFIG, self.query, RANK_NORMALIZATION]
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
 
 
 def fetch_page(ids: list[int], *, related: Iterable[str], using: str = "default") -> list:
@@ -215,6 +362,10 @@ class SearchStats:
     """The total number of matches and the counts beside the results."""
 
     total: int
+    # Speeches in the archive (planner statistics): how selective the query is.
+    population: int = 0
+    # The query as PostgreSQL reads it ("'intern' <-> 'peac'"): phrase handling needs it.
+    tsquery: str = ""
     states: list[FacetValue] = field(default_factory=list)
     years: list[FacetValue] = field(default_factory=list)
     topics: list[FacetValue] = field(default_factory=list)
@@ -224,6 +375,8 @@ class SearchStats:
         return json.dumps(
             {
                 "total": self.total,
+                "population": self.population,
+                "tsquery": self.tsquery,
                 **{
                     name: [vars(v) for v in getattr(self, name)]
                     for name in ("states", "years", "topics")
@@ -237,49 +390,79 @@ class SearchStats:
         raw = json.loads(data)
         return cls(
             total=raw["total"],
+            population=raw.get("population", 0),
+            tsquery=raw.get("tsquery", ""),
             **{
                 name: [FacetValue(**v) for v in raw[name]] for name in ("states", "years", "topics")
             },
         )
 
 
-def compute_stats(queryset: QuerySet) -> SearchStats:
-    """Total and facet counts of ``queryset`` in one aggregate query (GROUPING SETS)."""
+def compute_stats(queryset: QuerySet, *, query: str = "") -> SearchStats:
+    """Total and facet counts of ``queryset`` in one aggregate query (GROUPING SETS).
+
+    Matches are grouped by the speech's own columns only (State, year of ``meeting_date``,
+    meeting): the agenda item of each of the few thousand meetings is looked up after the
+    grouping, instead of joining the meeting to each of up to 60,000 matches.
+    """
     matched = queryset.order_by().values(
         state=F("member_state_id"),
-        year=ExtractYear("meeting__date"),
-        topic=F("meeting__agenda_item_id"),
+        year=ExtractYear("meeting_date"),
+        meeting_of=F("meeting_id"),
     )
     inner_sql, params = matched.query.sql_with_params()
+    speeches_table = Speech._meta.db_table
+    meetings_table = Meeting._meta.db_table
     states_table = MemberState._meta.db_table
     topics_table = AgendaItem._meta.db_table
     sql = f"""
-        WITH matched AS ({inner_sql}),
-        counts AS (
+        WITH counts AS (
             SELECT GROUPING(state) AS g_state, GROUPING(year) AS g_year,
-                   GROUPING(topic) AS g_topic, state, year, topic, count(*) AS n
-            FROM matched
-            GROUP BY GROUPING SETS ((state), (year), (topic), ())
+                   GROUPING(meeting_of) AS g_meeting, state, year, meeting_of, count(*) AS n
+            FROM ({inner_sql}) AS matched
+            GROUP BY GROUPING SETS ((state), (year), (meeting_of), ())
+        ),
+        topics AS (
+            SELECT m.agenda_item_id AS topic, sum(c.n) AS n
+            FROM counts c JOIN {meetings_table} m ON m.id = c.meeting_of
+            WHERE c.g_meeting = 0 AND m.agenda_item_id IS NOT NULL
+            GROUP BY m.agenda_item_id
         )
-        SELECT c.g_state, c.g_year, c.g_topic, c.state, c.year, c.topic, c.n,
-               s.iso3, s.name, t.slug, t.title
-        FROM counts c
-        LEFT JOIN {states_table} s ON c.g_state = 0 AND s.id = c.state
-        LEFT JOIN {topics_table} t ON c.g_topic = 0 AND t.id = c.topic
+        SELECT 'total', NULL, NULL, c.n FROM counts c
+        WHERE c.g_state = 1 AND c.g_year = 1 AND c.g_meeting = 1
+        UNION ALL
+        SELECT 'state', s.iso3, s.name, c.n FROM counts c JOIN {states_table} s ON s.id = c.state
+        WHERE c.g_state = 0
+        UNION ALL
+        SELECT 'year', c.year::integer::text, NULL, c.n FROM counts c
+        WHERE c.g_year = 0 AND c.year IS NOT NULL
+        UNION ALL
+        SELECT 'topic', t.slug, t.title, x.n FROM topics x JOIN {topics_table} t ON t.id = x.topic
+        UNION ALL
+        SELECT 'population', NULL, NULL, greatest(reltuples, 0)::bigint FROM pg_class
+        WHERE oid = '{speeches_table}'::regclass
+        UNION ALL
+        SELECT 'tsquery', websearch_to_tsquery(%s::regconfig, %s)::text, NULL, 0
     """
+    params = [*params, SEARCH_CONFIG, query]
     stats = SearchStats(total=0)
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    for g_state, g_year, g_topic, _state, year, _topic, n, iso3, name, slug, title in rows:
-        if g_state and g_year and g_topic:
+    for kind, value, label, n in rows:
+        n = int(n)
+        if kind == "total":
             stats.total = n
-        elif not g_state and iso3:
-            stats.states.append(FacetValue("state", iso3.lower(), name, n))
-        elif not g_year and year is not None:
-            stats.years.append(FacetValue("year", str(int(year)), str(int(year)), n))
-        elif not g_topic and slug:
-            stats.topics.append(FacetValue("topic", slug, title, n))
+        elif kind == "population":
+            stats.population = n
+        elif kind == "tsquery":
+            stats.tsquery = value or ""
+        elif kind == "state":
+            stats.states.append(FacetValue("state", value.lower(), label, n))
+        elif kind == "year":
+            stats.years.append(FacetValue("year", value, value, n))
+        elif kind == "topic":
+            stats.topics.append(FacetValue("topic", value, label, n))
     stats.states = sorted(stats.states, key=lambda v: (-v.count, v.label))[:FACET_LIMIT]
     stats.topics = sorted(stats.topics, key=lambda v: (-v.count, v.label))[:FACET_LIMIT]
     stats.years = sorted(stats.years, key=lambda v: v.value, reverse=True)
@@ -305,6 +488,6 @@ def cached_stats(queryset: QuerySet, *, query: str, filters: dict, version: str)
     hit = cache.get(key)
     if hit is not None:
         return SearchStats.from_json(hit)
-    stats = compute_stats(queryset)
+    stats = compute_stats(queryset, query=query)
     cache.set(key, stats.to_json(), FACET_CACHE_SECONDS)
     return stats

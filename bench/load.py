@@ -20,6 +20,7 @@ Traffic goes only to 127.0.0.1; the script stops gunicorn and itself when done.
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import platform
 import random
@@ -244,6 +245,9 @@ def check_urls(port: int, urls: list[tuple[str, str]], per_kind: int = 3) -> dic
                     statuses[f"{kind} {path}"] = response.status
             except urllib.error.HTTPError as exc:
                 statuses[f"{kind} {path}"] = exc.code
+            except (http.client.HTTPException, OSError) as exc:
+                # A streamed response cut off half-way (the server failed after the headers).
+                statuses[f"{kind} {path} ({exc!r})"] = 0
             times.append((time.monotonic() - started) * 1000)
         print(f"  unloaded {kind:<17} median {sorted(times)[len(times) // 2]:7.0f} ms")
     return statuses

@@ -138,10 +138,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
         bounded = search.rank_is_bounded(query=parsed.query, sort=parsed.sort, total=total)
         # Ids first (ordering touches only the speech table and meeting dates), then the
         # page's rows with their related rows: joins for 20 rows, not for every candidate.
-        ids = search.ordered(queryset, query=parsed.query, sort=parsed.sort, total=total)
-        paginator = Paginator(ids.values_list("pk", flat=True), PER_PAGE)
+        ids = search.ResultIds(
+            parsed.filterset.qs,
+            query=parsed.query,
+            sort=parsed.sort,
+            total=total,
+            population=stats.population,
+            tsquery=stats.tsquery,
+        )
+        paginator = Paginator(ids, PER_PAGE)
         # Known from the cached statistics: no COUNT query.
-        paginator.count = min(total, search.RANK_CANDIDATES) if bounded else total
+        paginator.count = len(ids)
         number = int(raw_page)
         if number > paginator.num_pages:
             context["notices"].append(
