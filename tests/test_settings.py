@@ -19,8 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
     [
         (
             "postgres://archive:s%40cret@db.example.org:5433/council",
-            {"NAME": "council", "USER": "archive", "PASSWORD": "s@cret",
-             "HOST": "db.example.org", "PORT": "5433"},
+            {
+                "NAME": "council",
+                "USER": "archive",
+                "PASSWORD": "s@cret",
+                "HOST": "db.example.org",
+                "PORT": "5433",
+            },
         ),
         (
             "postgresql:///archive?host=/var/run/postgresql",
@@ -67,15 +72,24 @@ def _manage(*args, **env):
     full_env = {k: v for k, v in os.environ.items() if k not in dropped}
     full_env.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_check_deploy_is_clean_with_production_settings():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="archive.example.org",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="archive.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
