@@ -62,3 +62,17 @@ def pytest_collection_modifyitems(config, items):
         used = set(uses)
         others = [item for item in items if item not in used]
         items[:] = others + uses
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_test_db_sessions(django_db_setup, django_db_blocker):
+    """Close sessions that threads (live server, concurrency tests) left open, so that the
+    test database can be dropped at the end of the run."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

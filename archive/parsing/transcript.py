@@ -1000,14 +1000,17 @@ def _complete_vote(vote: ParsedVote, speeches: list[ParsedSpeech]) -> None:
     if not drafts:
         # The draft is the document "which contains the text of a draft resolution", named in
         # the President's words before the vote (or, for an amendment, by its proposer).
-        earlier = " ".join(s.text for s in speeches[: vote.after_speech])
-        sentences = re.split(r"(?<=[.;])\s+", earlier)
-        drafts = [
-            d
-            for sentence in sentences
-            if "draft resolution" in sentence
-            for d in re.findall(r"S/\d{4}/\d+", sentence)
-        ]
+        # Walk back from the vote and stop at the nearest speech naming one, so that a record
+        # with many votes costs linear, not quadratic, time.
+        for speech in reversed(speeches[: vote.after_speech]):
+            drafts = [
+                d
+                for sentence in re.split(r"(?<=[.;])\s+", speech.text)
+                if "draft resolution" in sentence
+                for d in re.findall(r"S/\d{4}/\d+", sentence)
+            ]
+            if drafts:
+                break
     vote.draft = drafts[-1] if drafts else None
     in_favour, against, abstaining = len(vote.in_favour), len(vote.against), len(vote.abstaining)
     vote.tally = f"{in_favour}-{against}-{abstaining}" if in_favour + against + abstaining else None
