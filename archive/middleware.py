@@ -165,10 +165,10 @@ class PublicCacheMiddleware:
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        """Answer a conditional GET with 304 before the view builds the page."""
+        """Answer a conditional GET or HEAD with 304 before the view builds the page."""
         match = request.resolver_match
-        # HEAD is left to the response phase: some views allow GET only, and must say 405.
-        if request.method != "GET" or match is None:
+        # Every public view answers GET and HEAD alike (require_safe).
+        if request.method not in ("GET", "HEAD") or match is None:
             return None
         if match.namespace != PUBLIC_NAMESPACE or reads_need_primary(request):
             return None

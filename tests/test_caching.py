@@ -76,6 +76,15 @@ def test_if_none_match_answers_304_with_one_query_and_no_view(
     assert "public" in directives(response)
 
 
+def test_head_is_answered_like_get(client, public_urls):
+    url = public_urls[1]
+    etag = client.get(url).headers["ETag"]
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head.headers["ETag"] == etag
+    assert client.head(url, headers={"If-None-Match": etag}).status_code == 304
+
+
 def test_a_different_etag_gets_the_full_page(client, public_urls):
     response = client.get(public_urls[0], headers={"If-None-Match": 'W/"something-else"'})
     assert response.status_code == 200

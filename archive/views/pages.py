@@ -17,7 +17,7 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from archive import exports
 from archive.exports import Column
@@ -133,7 +133,7 @@ def filtered(filterset_class, request: HttpRequest, queryset: QuerySet):
 # --------------------------------------------------------------------------- home & lookup
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The front page: one box for anything, what the archive holds, the latest records."""
     counts = {
@@ -151,7 +151,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/home.html", {"counts": counts, "latest": latest})
 
 
-@require_GET
+@require_safe
 def lookup_view(request: HttpRequest) -> HttpResponse:
     """The home box's target: go straight to what was asked for, or explain and offer matches."""
     result = lookup(text=request.GET.get("q", ""))
@@ -194,7 +194,7 @@ def meeting_outcome(meeting: Meeting) -> str:
     return "; ".join(parts) or meeting.outcome
 
 
-@require_GET
+@require_safe
 def meeting_list(request: HttpRequest) -> HttpResponse:
     """All meetings, filtered by year, dates, topic, outcome and whether the record is held."""
     filterset = filtered(MeetingFilterSet, request, meeting_rows())
@@ -217,7 +217,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/meeting_list.html", {"filter": filterset, "page": page})
 
 
-@require_GET
+@require_safe
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A meeting's record: cover page, every statement in order, procedure and votes in place."""
     symbol = meeting_symbol_from_slug(slug)
@@ -288,7 +288,7 @@ def record_timeline(speeches, procedure, votes) -> list[tuple[str, object]]:
 # --------------------------------------------------------------------------- speeches & speakers
 
 
-@require_GET
+@require_safe
 def speech_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A speech's permalink: the text, a citation ready to copy, its neighbours in the record."""
     speech = get_object_or_404(
@@ -324,7 +324,7 @@ def speech_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A speaker's page: the State or body they spoke for, their speeches and when."""
     speaker = get_object_or_404(
@@ -362,7 +362,7 @@ def council_status(terms: list[CouncilTerm], year: int) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def member_state_list(request: HttpRequest) -> HttpResponse:
     """Member States with their Council membership; current members and permanent seats shown."""
     year = datetime.date.today().year
@@ -442,7 +442,7 @@ def member_vote_rows(queryset: QuerySet) -> QuerySet:
     )
 
 
-@require_GET
+@require_safe
 def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A State's page: Council terms, statements per year, votes, latest statements."""
     state = state_or_404(slug)
@@ -481,7 +481,7 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def member_state_statements(request: HttpRequest, slug: str) -> HttpResponse:
     """A State's statements, filterable by words, year, dates and topic; CSV, JSON, Atom."""
     state = state_or_404(slug)
@@ -512,7 +512,7 @@ def member_state_statements(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def member_state_votes(request: HttpRequest, slug: str) -> HttpResponse:
     """Every vote a State cast on the Council, with the decision it was cast on."""
     state = state_or_404(slug)
@@ -551,7 +551,7 @@ def member_state_votes(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def affiliation_list(request: HttpRequest) -> HttpResponse:
     """Observer States, UN bodies and organizations that have spoken before the Council."""
     affiliations = Affiliation.objects.annotate(statement_count=Count("speeches")).order_by(
@@ -560,7 +560,7 @@ def affiliation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/affiliation_list.html", {"affiliations": affiliations})
 
 
-@require_GET
+@require_safe
 def affiliation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """An organization's or observer State's page: its statements, filterable."""
     affiliation = get_object_or_404(Affiliation, slug=slug)
@@ -615,7 +615,7 @@ def resolution_outcome(resolution: Resolution) -> str:
     return f"{vote.get_outcome_display()} {vote.tally}".strip()
 
 
-@require_GET
+@require_safe
 def resolution_list(request: HttpRequest) -> HttpResponse:
     """Resolutions, filtered by year, topic and the outcome of the vote."""
     filterset = filtered(ResolutionFilterSet, request, resolution_rows())
@@ -661,7 +661,7 @@ def vote_rows() -> QuerySet:
     )
 
 
-@require_GET
+@require_safe
 def vote_list(request: HttpRequest) -> HttpResponse:
     """Every decision put to the vote: adopted resolutions, failed and vetoed drafts."""
     filterset = filtered(VoteFilterSet, request, vote_rows())
@@ -704,7 +704,7 @@ def citing_speeches(resolution: Resolution) -> QuerySet:
     return statements(Speech.objects.filter(cites(resolution=resolution)))
 
 
-@require_GET
+@require_safe
 def resolution_detail(request: HttpRequest, number: int, year: int) -> HttpResponse:
     """A resolution: its vote, each member's vote beside what it said, its text, its citations."""
     resolution = get_object_or_404(
@@ -772,7 +772,7 @@ def explanation_rows(member_votes, speeches, vote) -> list[dict]:
     return rows
 
 
-@require_GET
+@require_safe
 def document_detail(request: HttpRequest, symbol: str) -> HttpResponse:
     """A UN document (S/2019/280, S/PRST/2019/1): the speeches that cite it."""
     normalised = normalise_document_symbol(symbol)

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import escape, format_html
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from archive import exports, search
 from archive.exports import AtomListFeed, Column
@@ -108,7 +108,7 @@ def _with_param(request: HttpRequest, param: str, value: str | None) -> str:
     return f"?{encoded}" if encoded else request.path
 
 
-@require_GET
+@require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     """Speeches matching words and filters, ranked or by date, with counts beside them."""
     parsed = parse_search(request)
@@ -295,7 +295,7 @@ def _meta(request: HttpRequest, parsed: ParsedSearch) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def search_csv(request: HttpRequest) -> HttpResponse:
     """Every speech matching the search, as CSV (streamed)."""
     parsed = parse_search(request)
@@ -306,7 +306,7 @@ def search_csv(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def search_json(request: HttpRequest) -> HttpResponse:
     """Every speech matching the search, as JSON (streamed)."""
     parsed = parse_search(request)
@@ -384,7 +384,7 @@ class SearchFeed(AtomListFeed):
 _search_feed = SearchFeed()
 
 
-@require_GET
+@require_safe
 def search_feed(request: HttpRequest) -> HttpResponse:
     """Atom feed of a search; a clear 400 for parameters that cannot be used."""
     parsed = parse_search(request)
