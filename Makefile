@@ -39,6 +39,7 @@ DATA ?= ../shared/data
 # Each step is idempotent: a second start only checks what is already there.
 demo-data: setup
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_reference_data --data-dir $(DATA)
 	$(BIN)/python manage.py import_transcripts $(DATA)/unsc-2020-pires/pdf
 	$(BIN)/python manage.py import_corpus $(DATA)/unsc-2020-pires/speeches_2020.csv

@@ -199,6 +199,17 @@ if not DEBUG:
     # The directive alone changes nothing until the domain owner submits it to the preload list.
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
+# Shared by every gunicorn worker (facet counts of searches, ...): PostgreSQL is already there,
+# and a cache row costs one primary-key read. `manage.py createcachetable` makes the table.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cache_entries",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},
+    }
+}
+
 # HTTP caching of the public pages (archive.middleware.PublicCacheMiddleware).
 PUBLIC_CACHE_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_MAX_AGE", 60))  # browsers
 PUBLIC_CACHE_SHARED_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_SHARED_MAX_AGE", 300))  # CDN, proxy

@@ -177,6 +177,7 @@ def load_bench_corpus(
     data = Path(data_dir or settings.COUNCIL_ARCHIVE_DATA)
     rng = random.Random(seed)
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)
 
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(
