@@ -141,7 +141,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "records": Meeting.objects.with_record().count(),
         "speeches": Speech.objects.count(),
         "resolutions": Resolution.objects.count(),
-        "member_states": MemberState.objects.count(),
+        "member_states": MemberState.objects.current().count(),
     }
     latest = (
         Meeting.objects.with_record()
