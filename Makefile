@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Synchronous gunicorn workers: 2 x cores + 1, as docs/deployment.md and bench/load.py use.
+WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 1) + 1)))
 STAMP  := $(VENV)/.installed
 APT_PACKAGES := chromium fonts-dejavu-core
 export PYTHONUNBUFFERED := 1
@@ -47,7 +49,7 @@ demo-data: setup
 
 run: demo-data
 	@echo "Council Archive: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(BIN)/gunicorn archive.wsgi:application --bind $(HOST):$(PORT) --workers 3 \
+	$(BIN)/gunicorn archive.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --timeout 120 --access-logfile - --graceful-timeout 10
 
 test: setup

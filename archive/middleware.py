@@ -21,7 +21,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -32,6 +31,7 @@ from django.utils.http import http_date
 
 from archive import db_router
 from archive.models import ArchiveState
+from archive.urlcache import cached_reverse
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC_NAMESPACE = "archive"
@@ -74,7 +74,8 @@ def clear_validator_cache() -> None:
 
 
 def _admin_prefix() -> str:
-    return reverse("admin:index")
+    # Asked up to three times a request (both middlewares): remembered, not re-reversed.
+    return cached_reverse("admin:index")
 
 
 def reads_need_primary(request: HttpRequest) -> bool:

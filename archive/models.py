@@ -16,7 +16,8 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.urls import reverse
+
+from archive.urlcache import cached_reverse
 
 SEARCH_CONFIG = "english"
 
@@ -100,7 +101,7 @@ class MemberState(models.Model):
         return self.iso3.lower()
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:member_state", args=[self.slug])
+        return cached_reverse("archive:member_state", self.slug)
 
     def on_council(self, date: datetime.date) -> bool:
         """Whether this State held a Council seat on ``date`` (uses prefetched terms if any)."""
@@ -143,7 +144,7 @@ class Affiliation(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:affiliation", args=[self.slug])
+        return cached_reverse("archive:affiliation", self.slug)
 
 
 class NameAlias(models.Model):
@@ -383,7 +384,7 @@ class Meeting(models.Model):
         return symbol_to_slug(self.symbol)
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:meeting", args=[self.slug])
+        return cached_reverse("archive:meeting", self.slug)
 
 
 def symbol_to_slug(symbol: str) -> str:
@@ -473,7 +474,7 @@ class Speaker(models.Model):
         return f"{self.name} ({body})" if body else self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:speaker", args=[self.pk])
+        return cached_reverse("archive:speaker", self.pk)
 
 
 class SpeechQuerySet(models.QuerySet):
@@ -593,7 +594,7 @@ class Speech(models.Model):
         return f"{self.meeting} #{self.sequence} {self.speaker_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:speech", args=[self.pk])
+        return cached_reverse("archive:speech", self.pk)
 
     @property
     def anchor(self) -> str:
@@ -655,7 +656,7 @@ class Resolution(models.Model):
         return f"{self.number} ({self.year})"
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:resolution", args=[self.number, self.year])
+        return cached_reverse("archive:resolution", self.number, self.year)
 
 
 class VoteQuerySet(models.QuerySet):

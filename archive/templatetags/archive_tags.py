@@ -10,7 +10,9 @@ import re
 from urllib.parse import urlencode
 
 from django import template
+from django.forms.widgets import ChoiceWidget
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -185,6 +187,115 @@ def citation(speech) -> str:
 
 
 register.filter("speaker_body", speaker_body)
+
+
+# --------------------------------------------------------------------------- Form widgets
+
+_WIDGETS: dict[tuple, SafeString] = {}
+_WIDGETS_LIMIT = 4096
+
+
+@register.simple_tag
+def form_widget(field) -> SafeString:
+    """``{{ field }}``: a form field's widget, remembered per process for each value shown.
+
+    The filter forms' widgets are the same on every request but for the value and the error
+    state (fixed attributes, fixed choices): rendering one through the form renderer's
+    templates costs ~0.15 ms, a dozen on every search page. Fields whose options come from
+    the database are rendered afresh every time.
+    """
+    if isinstance(field.field.widget, ChoiceWidget) and hasattr(field.field, "queryset"):
+        return str(field)
+    key = (
+        type(field.form).__module__,
+        type(field.form).__qualname__,
+        type(field.field.widget),
+        field.html_name,
+        field.auto_id,
+        repr(field.value()),
+        bool(field.errors),
+    )
+    html = _WIDGETS.get(key)
+    if html is None:
+        html = str(field)
+        if len(_WIDGETS) >= _WIDGETS_LIMIT:
+            _WIDGETS.clear()
+        _WIDGETS[key] = html
+    return html
+
+
+# --------------------------------------------------------------------------- Statement rows
+
+# Lists of statements (search hits, a State's or speaker's statements, citations) are built
+# here rather than by {% include %} per row: a template row cost ~0.4 ms (50 rows a page),
+# this costs a tenth of that. The markup is the same; every value goes through format_html.
+
+
+def _who(speech) -> SafeString:
+    """The speaker's link, then the State or body spoken for (linked when the archive has it)."""
+    who = format_html(
+        '<a class="statement-who" href="{}">{}</a>',
+        speech.get_absolute_url(),
+        speech.speaker_name or speech.attribution,
+    )
+    body = speaker_body(speech)
+    if not body:
+        return who
+    if speech.member_state_id:
+        body = format_html('<a href="{}">{}</a>', speech.member_state.get_absolute_url(), body)
+    elif speech.affiliation_id:
+        body = format_html('<a href="{}">{}</a>', speech.affiliation.get_absolute_url(), body)
+    return format_html('{}\n      <span class="body">({})</span>', who, body)
+
+
+def _where(speech) -> SafeString:
+    """The meeting (linked to the statement's place in the record) and its date."""
+    meeting = speech.meeting
+    link = format_html(
+        '<a href="{}#{}">{}</a>', meeting.get_absolute_url(), speech.anchor, meeting.symbol
+    )
+    if not meeting.date:
+        return link
+    return format_html(
+        '{}\n      · <time datetime="{}">{}</time>',
+        link,
+        dateformat.format(meeting.date, "Y-m-d"),
+        dateformat.format(meeting.date, "j F Y"),
+    )
+
+
+@register.simple_tag
+def statement_item(speech, excerpt=None) -> SafeString:
+    """One statement in a list: who, for whom, where, when, and an excerpt (or its start)."""
+    page = format_html("\n    · p. {}", speech.page) if speech.page else ""
+    return format_html(
+        '<li class="statement">\n  <p class="statement-meta">\n    {}\n    · {}{}\n  </p>\n'
+        '  <p class="excerpt">{}</p>\n</li>',
+        _who(speech),
+        _where(speech),
+        page,
+        excerpt or lead(speech.text, 320),
+    )
+
+
+@register.simple_tag
+def search_hit(speech) -> SafeString:
+    """One search result: who, for whom, where, when, role, agenda item and the snippet."""
+    meeting = speech.meeting
+    topic = format_html("\n      · {}", meeting.agenda_item.title) if meeting.agenda_item_id else ""
+    return format_html(
+        '<li class="statement search-hit">\n  <article aria-labelledby="hit-{}">\n'
+        '    <h3 class="statement-meta" id="hit-{}">\n      {}\n    </h3>\n'
+        '    <p class="statement-meta">\n      {}\n      · {}{}\n    </p>\n'
+        '    <p class="excerpt">{}</p>\n  </article>\n</li>',
+        speech.pk,
+        speech.pk,
+        _who(speech),
+        _where(speech),
+        speech.get_role_display(),
+        topic,
+        speech.snippet,
+    )
 
 
 @register.filter

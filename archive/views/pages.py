@@ -477,6 +477,8 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "latest_votes": member_vote_rows(votes)[:10],
             "latest_statements": latest_statements,
             "representatives": representatives,
+            # Reversed once: the per-year table links every year (up to ~80 rows) to it.
+            "statements_url": reverse("archive:member_state_statements", args=[state.slug]),
         },
     )
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django import forms
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
@@ -96,16 +97,32 @@ def _version(queryset: QuerySet) -> str:
     return archive_validators(using=queryset.db).etag
 
 
-def _with_param(request: HttpRequest, param: str, value: str | None) -> str:
-    """The current URL with ``param`` set (or removed when ``value`` is None), page reset."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    if value is None:
-        query.pop(param, None)
-    else:
-        query[param] = value
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else request.path
+class _QueryEditor:
+    """Links to the current URL with one parameter changed, the page reset.
+
+    A results page carries some 50 such links (facets, orders, filters to remove): the query
+    string is read once, not copied per link. The output is ``QueryDict.urlencode``'s.
+    """
+
+    def __init__(self, request: HttpRequest):
+        self.path = request.path
+        self.lists = [(k, v) for k, v in request.GET.lists() if k != "page"]
+
+    def with_param(self, param: str, value: str | None) -> str:
+        """The current URL with ``param`` set (or removed when ``value`` is None), page reset."""
+        pairs = []
+        found = False
+        for key, values in self.lists:
+            if key == param:
+                found = True
+                if value is not None:
+                    pairs.append((key, value))
+            else:
+                pairs.extend((key, v) for v in values)
+        if not found and value is not None:
+            pairs.append((param, value))
+        encoded = urlencode(pairs)
+        return f"?{encoded}" if encoded else self.path
 
 
 @require_safe
@@ -130,9 +147,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return render(request, "archive/search.html", context, status=400)
 
     queryset = parsed.queryset
+    version = _version(queryset)
     with search.index_scans(using=queryset.db):
         stats = search.cached_stats(
-            queryset, query=parsed.query, filters=parsed.filters, version=_version(queryset)
+            queryset, query=parsed.query, filters=parsed.filters, version=version
         )
         total = stats.total
         bounded = search.rank_is_bounded(query=parsed.query, sort=parsed.sort, total=total)
@@ -156,9 +174,28 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 f"page{'s' if paginator.num_pages != 1 else ''}; showing the last one."
             )
             number = paginator.num_pages
-        page = paginator.page(number)
-        speeches = search.fetch_page(list(page.object_list), related=RELATED, using=queryset.db)
-        marks = search.snippets([s.pk for s in speeches], parsed.query, using=queryset.db)
+        start = (number - 1) * PER_PAGE
+        page_ids, marks = search.page_results(
+            ids,
+            start=start,
+            stop=min(start + PER_PAGE, paginator.count),
+            # Kept when there is work to save (ranking many matches, a page of snippets): a
+            # handful of matches, or filters alone (one index walk), cost less than a cache
+            # write.
+            cache_key=search.page_cache_key(
+                query=parsed.query,
+                filters=parsed.filters,
+                sort=parsed.sort,
+                number=number,
+                version=version,
+            )
+            if parsed.query and total > PER_PAGE
+            else None,
+            using=queryset.db,
+        )
+        # What paginator.page(number) builds, without fetching the ids a second time.
+        page = Page(page_ids, number, paginator)
+        speeches = search.fetch_page(page_ids, related=RELATED, using=queryset.db)
     if parsed.query and total == 0 and search.query_is_empty(parsed.query, using=queryset.db):
         context["notices"].append(
             "Your search has only very common words (such as “the” or “and”) or punctuation, "
@@ -167,6 +204,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     for speech in speeches:
         speech.snippet = marks.get(speech.pk) or lead(speech.text, 320)
 
+    links = _QueryEditor(request)
     if bounded:
         context["notices"].append(
             format_html(
@@ -175,7 +213,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 "to go through every match, or narrow the search with more words or filters.",
                 f"{total:,}",
                 f"{search.RANK_CANDIDATES:,}",
-                _with_param(request, "sort", "newest"),
+                links.with_param("sort", "newest"),
             )
         )
     context.update(
@@ -184,13 +222,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
         page=page,
         speeches=speeches,
         facets=[
-            ("State", "state", _facet_links(request, stats.states)),
-            ("Year", "year", _facet_links(request, stats.years)),
-            ("Agenda item", "topic", _facet_links(request, stats.topics)),
+            ("State", "state", _facet_links(request, links, stats.states)),
+            ("Year", "year", _facet_links(request, links, stats.years)),
+            ("Agenda item", "topic", _facet_links(request, links, stats.topics)),
         ],
-        active_filters=_active_filters(request, parsed),
+        active_filters=_active_filters(links, parsed),
         sort_links=[
-            (label, _with_param(request, "sort", key), key == parsed.sort)
+            (label, links.with_param("sort", key), key == parsed.sort)
             for key, label in search.SORTS.items()
             if parsed.query or key != "relevance"
         ],
@@ -206,26 +244,28 @@ def _query_without_page(request: HttpRequest) -> str:
     return f"?{encoded}" if encoded else ""
 
 
-def _facet_links(request: HttpRequest, values: list[search.FacetValue]) -> list[dict]:
+def _facet_links(
+    request: HttpRequest, links: _QueryEditor, values: list[search.FacetValue]
+) -> list[dict]:
     current = {k: request.GET.get(k) for k in ("state", "year", "topic")}
     return [
         {
             "label": v.label,
             "count": v.count,
-            "url": _with_param(request, v.param, v.value),
+            "url": links.with_param(v.param, v.value),
             "active": (current.get(v.param) or "").lower() == v.value.lower(),
         }
         for v in values
     ]
 
 
-def _active_filters(request: HttpRequest, parsed: ParsedSearch) -> list[dict]:
+def _active_filters(links: _QueryEditor, parsed: ParsedSearch) -> list[dict]:
     form = parsed.filterset.form
     active = []
     for name, value in parsed.filters.items():
         label = form.fields[name].label
         active.append(
-            {"label": label, "value": str(value), "remove_url": _with_param(request, name, None)}
+            {"label": label, "value": str(value), "remove_url": links.with_param(name, None)}
         )
     return active
 
