@@ -7,11 +7,14 @@ errors and the filter is ignored, so a bad link shows a clear message instead of
 from __future__ import annotations
 
 import datetime
+import re
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
+from archive.filter_options import AGENDA_ITEMS, STATES_AND_BODIES, DatalistInput, name_resolver
 from archive.models import (
     Affiliation,
     AgendaItem,
@@ -25,6 +28,7 @@ from archive.models import (
     Speech,
     Vote,
 )
+from archive.names import MEMBER_STATE
 from archive.parsing.symbols import parse_resolution_reference
 from archive.search import clean_query, matching
 
@@ -48,29 +52,136 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"})
 
 
+def _topic_input() -> DatalistInput:
+    """Words of an agenda item's title, with the most used agenda items suggested."""
+    return DatalistInput(AGENDA_ITEMS, attrs={"placeholder": "women and peace"})
+
+
 # --------------------------------------------------------------------------- Search
 
 
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class StateOrBody:
+    """The State or body a filter asks for, however it was written (code, slug or name)."""
+
+    name: str
+    member_state_id: int | None = None
+    affiliation_id: int | None = None
+    kind: str = MEMBER_STATE  # "member_state" or an Affiliation.Kind value
+    iso3: str = ""
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_state(self) -> bool:
+        """A Member State or a non-member observer State (the Holy See, Palestine)."""
+        return self.kind in (MEMBER_STATE, Affiliation.Kind.OBSERVER_STATE)
+
+
 class StateOrBodyField(forms.CharField):
-    """An ISO 3166 alpha-3 code (fra) or an organization's slug (european-union)."""
+    """A State or body as people write it: Kazakhstan, UK, Türkiye, the Niger, EU; or a code
+    (fra) or an organization's slug (european-union), as the archive's own links write it."""
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return None
-        key = value.strip().lower()
-        if len(key) == 3 and key.isalpha():
-            state = MemberState.objects.filter(iso3=key.upper()).first()
+        text = " ".join(value.split())
+        key = text.lower()
+        # Codes and slugs first, exactly as before names were accepted: old links keep their
+        # meaning even if a name alias is ever spelt like a code.
+        if len(key) == 3 and key.isascii() and key.isalpha():
+            state = MemberState.objects.filter(iso3=key.upper()).values_list("pk", "name").first()
             if state:
-                return state
-        body = Affiliation.objects.filter(slug=key[:80]).first()
-        if body:
-            return body
+                return StateOrBody(name=state[1], member_state_id=state[0], iso3=key.upper())
+        if _SLUG.match(key):
+            body = Affiliation.objects.filter(slug=key[:80]).values_list("pk", "name", "kind")
+            body = body.first()
+            if body:
+                return StateOrBody(name=body[1], affiliation_id=body[0], kind=body[2])
+        match = name_resolver().resolve(text, record=False)
+        if match is not None:
+            return StateOrBody(
+                name=match.name,
+                member_state_id=match.member_state_id,
+                affiliation_id=match.affiliation_id,
+                kind=match.kind,
+                iso3=match.iso3,
+            )
+        similar = _similar_names(text)
+        if similar:
+            raise forms.ValidationError(
+                "No Member State or body called “%(name)s”. Did you mean %(similar)s?",
+                params={"name": text[:60], "similar": " or ".join(similar)},
+            )
         raise forms.ValidationError(
-            "No Member State or body with the code “%(code)s” (use a code such as fra, or the "
-            "name in a State's or organization's address).",
-            params={"code": value[:40]},
+            "No Member State or body called “%(name)s”: type a name such as Kazakhstan, "
+            "United Kingdom or European Union, or pick one from the suggestions.",
+            params={"name": text[:60]},
         )
+
+
+def _similar_names(text: str, *, limit: int = 3) -> list[str]:
+    """Names of States and bodies containing ``text`` ("Kazakh"), for a "did you mean"."""
+    if len(text) < 3:
+        return []
+    states = MemberState.objects.filter(name__icontains=text).values_list("name", flat=True)
+    bodies = Affiliation.objects.filter(name__icontains=text).values_list("name", flat=True)
+    return list(states.union(bodies).order_by("name")[:limit])
+
+
+@dataclass(frozen=True)
+class AgendaItems:
+    """The agenda items a filter asks for: one (by slug or title) or all matching some words."""
+
+    ids: tuple[int, ...]
+    title: str = ""  # when one item is meant
+    slug: str = ""
+    words: str = ""  # when several items match these words
+
+    def __str__(self) -> str:
+        # Also the cache key's part for this filter: distinct for distinct requests.
+        return self.title or f"matching “{self.words}”"
+
+
+class AgendaItemField(forms.CharField):
+    """An agenda item by slug (wps) or title, or words of titles ("women and peace")."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        text = " ".join(value.split())
+        rows = list(
+            AgendaItem.objects.filter(Q(slug=text.lower()[:120]) | Q(title__icontains=text))
+            .order_by("title")
+            .values_list("pk", "slug", "title")
+        )
+        exact = [r for r in rows if r[1] == text.lower()] or [
+            r for r in rows if r[2].casefold() == text.casefold()
+        ]
+        if exact:
+            rows = exact[:1]
+        elif not rows and len(text.split()) > 1:
+            # Words in another order or apart ("peace women"): titles holding every word.
+            every_word = Q()
+            for word in text.split():
+                every_word &= Q(title__icontains=word)
+            rows = list(AgendaItem.objects.filter(every_word).values_list("pk", "slug", "title"))
+        if not rows:
+            raise forms.ValidationError(
+                "No agenda item matches “%(words)s”: try fewer or other words, or pick one from "
+                "the suggestions.",
+                params={"words": text[:60]},
+            )
+        if len(rows) == 1:
+            pk, slug, title = rows[0]
+            return AgendaItems(ids=(pk,), title=title, slug=slug)
+        return AgendaItems(ids=tuple(sorted(r[0] for r in rows)), words=text)
 
 
 class ResolutionReferenceField(forms.CharField):
@@ -93,6 +204,10 @@ class StateOrBodyFilter(django_filters.Filter):
     field_class = StateOrBodyField
 
 
+class AgendaItemFilter(django_filters.Filter):
+    field_class = AgendaItemField
+
+
 class ResolutionReferenceFilter(django_filters.Filter):
     field_class = ResolutionReferenceField
 
@@ -104,13 +219,18 @@ class SpeechFilterSet(django_filters.FilterSet):
 
     state = StateOrBodyFilter(
         method="filter_state",
-        label="State or body (code)",
+        label="State or body",
         max_length=80,
+        widget=DatalistInput(
+            STATES_AND_BODIES, attrs={"placeholder": "Kazakhstan, UK, EU…", "spellcheck": "false"}
+        ),
     )
+    # Set by links from a speaker's page, never typed: a hidden field, shown as a chip.
     speaker = django_filters.ModelChoiceFilter(
-        queryset=Speaker.objects.all(),
-        label="Speaker (number)",
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        queryset=Speaker.objects.select_related("member_state", "affiliation"),
+        label="Speaker",
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "The archive has no speaker number %(value)s."},
     )
     role = django_filters.ChoiceFilter(
         choices=Speech.Role.choices, label="Role", empty_label="Any role"
@@ -125,12 +245,11 @@ class SpeechFilterSet(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         field_name="meeting_date", lookup_expr="lte", label="To", widget=_date_input()
     )
-    topic = django_filters.ModelChoiceFilter(
-        field_name="meeting__agenda_item",
-        to_field_name="slug",
-        queryset=AgendaItem.objects.all(),
-        label="Agenda item (slug)",
-        widget=forms.TextInput,
+    topic = AgendaItemFilter(
+        method="filter_topic",
+        label="Agenda item",
+        max_length=200,
+        widget=DatalistInput(AGENDA_ITEMS, attrs={"placeholder": "women and peace"}),
     )
     meeting = django_filters.ModelChoiceFilter(
         field_name="meeting",
@@ -151,9 +270,14 @@ class SpeechFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_state(self, queryset, name, value):
-        if isinstance(value, MemberState):
-            return queryset.filter(member_state=value)
-        return queryset.filter(affiliation=value)
+        if value.member_state_id is not None:
+            return queryset.filter(member_state_id=value.member_state_id)
+        return queryset.filter(affiliation_id=value.affiliation_id)
+
+    def filter_topic(self, queryset, name, value):
+        if len(value.ids) == 1:
+            return queryset.filter(meeting__agenda_item_id=value.ids[0])
+        return queryset.filter(meeting__agenda_item_id__in=value.ids)
 
     def filter_on_council(self, queryset, name, value):
         # Speech.on_council is kept by a trigger from the Council terms (seats are held for
@@ -196,7 +320,7 @@ class MeetingFilterSet(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         field_name="date", lookup_expr="lte", label="To", widget=_date_input()
     )
-    topic = django_filters.CharFilter(method="filter_topic", label="Topic")
+    topic = django_filters.CharFilter(method="filter_topic", label="Topic", widget=_topic_input())
     outcome = django_filters.ChoiceFilter(
         choices=OUTCOMES, method="filter_outcome", label="Outcome", empty_label="Any outcome"
     )
@@ -243,7 +367,7 @@ class ResolutionFilterSet(django_filters.FilterSet):
     """The resolutions list: year, topic, outcome of the vote."""
 
     year = YearFilter(field_name="year")
-    topic = django_filters.CharFilter(method="filter_topic", label="Topic")
+    topic = django_filters.CharFilter(method="filter_topic", label="Topic", widget=_topic_input())
     outcome = django_filters.ChoiceFilter(
         choices=RESOLUTION_OUTCOMES,
         method="filter_outcome",
@@ -288,15 +412,19 @@ class VoteFilterSet(django_filters.FilterSet):
     ]
 
     year = YearFilter(field_name="date__year")
-    topic = django_filters.CharFilter(method="filter_topic", label="Topic")
+    topic = django_filters.CharFilter(method="filter_topic", label="Topic", widget=_topic_input())
     outcome = django_filters.ChoiceFilter(
         choices=OUTCOMES, method="filter_outcome", label="Outcome", empty_label="Any outcome"
     )
     subject = django_filters.ChoiceFilter(
         choices=Vote.Subject.choices, label="Subject", empty_label="Any subject"
     )
-    vetoed_by = django_filters.CharFilter(
-        method="filter_vetoed_by", label="Vetoed by (ISO3 code)", max_length=3
+    # A name (Russian Federation, USSR, China) or, as older links have it, a code (rus).
+    vetoed_by = StateOrBodyFilter(
+        method="filter_vetoed_by",
+        label="Vetoed by",
+        max_length=80,
+        widget=DatalistInput(STATES_AND_BODIES, attrs={"placeholder": "Russia, China…"}),
     )
 
     class Meta:
@@ -329,8 +457,10 @@ class VoteFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_vetoed_by(self, queryset, name, value):
+        if value.member_state_id is None:
+            return queryset.none()  # a body never votes
         vetoes = MemberVote.objects.filter(
-            vote=OuterRef("pk"), is_veto=True, member_state__iso3=value.upper()
+            vote=OuterRef("pk"), is_veto=True, member_state_id=value.member_state_id
         )
         return queryset.filter(Exists(vetoes))
 
@@ -424,7 +554,10 @@ class StatementFilterSet(django_filters.FilterSet):
         field_name="meeting__date", lookup_expr="lte", label="To", widget=_date_input()
     )
     topic = django_filters.CharFilter(
-        field_name="meeting__agenda_item__title", lookup_expr="icontains", label="Topic"
+        field_name="meeting__agenda_item__title",
+        lookup_expr="icontains",
+        label="Topic",
+        widget=_topic_input(),
     )
 
     class Meta:

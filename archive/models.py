@@ -544,6 +544,9 @@ class Speech(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # The table also has ``phrase_pairs`` (adjacent lexeme pairs, GIN-indexed, generated from
+    # the text), for phrase searches only: not a field, so the ORM never reads it (migration
+    # perf_cold_phrase_pairs, archive.search.phrase_plan).
     # Copies kept by database triggers (migration perf_speech_denormalised), whatever writes
     # the row (import, corpus COPY, admin, reference loader changing a date or a term): search
     # filters, sorts and facets on 100,000 speeches then need no join. Values written here by

@@ -16,6 +16,10 @@ value, about 12 µs a row. So:
 * relevance is computed exactly (``ts_rank``, length-normalised) when there are at most
   ``EXACT_RANK_LIMIT`` matches; above that, only the ``RANK_CANDIDATES`` most recent matches
   are ranked and the page says so (sorting by date always covers every match);
+* phrase queries ("international peace and security") also use ``phrase_pairs``, the speech's
+  adjacent lexeme pairs with their own GIN index (migration ``perf_cold_phrase_pairs``): a
+  two-word phrase is answered by the index alone, a longer one has its word positions tested
+  on ~1.25 x its matches instead of every speech with all its words (~3.5 x);
 * ``ts_headline`` runs only for the rows on the page being shown.
 
 Snippets are escaped before highlighting: ``ts_headline`` marks terms with private-use
@@ -36,9 +40,10 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connections, transaction
-from django.db.models import F, QuerySet
+from django.db.models import BooleanField, F, QuerySet
 from django.db.models import Value as V
-from django.db.models.functions import ExtractYear, Replace
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -135,6 +140,123 @@ def relaxed_phrase_query(tsquery: str) -> str | None:
     return " ".join("&" if t.startswith("<") else t for t in tokens)
 
 
+# Phrase operators come from quotes and from words joined by punctuation ("peace-keeping").
+_MAY_HAVE_PHRASE = re.compile(r'"|\w[^\w\s]+\w')
+_PLAIN_LEXEME = re.compile(r"'([^'\\~]+)'")
+# The longest pair lexeme archive_phrase_pairs keeps (migration perf_cold_phrase_pairs).
+MAX_PAIR_BYTES = 255
+
+
+@dataclass(frozen=True)
+class PairsQuery:
+    """What ``phrase_pairs`` can answer of a phrase query (see ``phrase_pairs_query``)."""
+
+    # The pairs every match has, as a tsquery on phrase_pairs: "'intern~peac'".
+    pairs: str
+    # Whether the pairs and ``words`` together match exactly what the phrase query matches.
+    exact: bool
+    # The query's single words (not in a pair), as a tsquery on search_vector; "" for none.
+    words: str = ""
+
+
+def phrase_pairs_query(tsquery: str) -> PairsQuery | None:
+    """The adjacent-lexeme pairs (``'a~b'``) that every match of ``tsquery`` has, when usable.
+
+    Each ``'a' <-> 'b'`` of a phrase becomes the pair lexeme ``'a~b'`` (migration
+    ``perf_cold_phrase_pairs``): a speech with the phrase has ``a`` and ``b`` at adjacent
+    positions, so it has that pair. Only for conjunctions (no OR, no negation), where requiring
+    what every match has cannot lose a match. Exact when the query is only words and two-word
+    phrases joined by AND (a pair also implies both its words). None without such a pair.
+    """
+    tokens = [t for t in _TSQUERY_TOKEN.findall(tsquery) if not t.isspace()]
+    if "".join(tokens) != "".join(tsquery.split()) or "!" in tokens or "|" in tokens:
+        return None
+    pairs = {}
+    for left, op, right in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        a, b = _PLAIN_LEXEME.fullmatch(left), _PLAIN_LEXEME.fullmatch(right)
+        pair = f"{a[1]}~{b[1]}" if op == "<->" and a and b else ""
+        if pair and len(pair.encode()) <= MAX_PAIR_BYTES:
+            pairs[f"'{pair}'"] = None
+    if not pairs:
+        return None
+    exact, words = True, []
+    for segment in " ".join(tokens).split(" & "):
+        parts = segment.split(" ")
+        if len(parts) == 1 and _PLAIN_LEXEME.fullmatch(parts[0]):
+            words.append(parts[0])
+        elif not (
+            len(parts) == 3
+            and parts[1] == "<->"
+            and f"'{parts[0][1:-1]}~{parts[2][1:-1]}'" in pairs
+        ):
+            exact = False
+    return PairsQuery(pairs=" & ".join(pairs), exact=exact, words=" & ".join(words))
+
+
+def lexemes_match(column: str, tsquery: str) -> RawSQL:
+    """``column @@ tsquery`` for a tsquery already in lexemes ("'two-stat' & 'state'").
+
+    Cast, not ``to_tsquery``: that would normalise the lexemes again ("two-stat" becomes
+    'two-stat' <-> 'two' <-> 'stat', and no speech has 'stat': they have 'state').
+    """
+    table = Speech._meta.db_table
+    return RawSQL(f'"{table}"."{column}" @@ %s::tsquery', [tsquery], output_field=BooleanField())
+
+
+@dataclass(frozen=True)
+class PhrasePlan:
+    """How to find a phrase query's matches with the ``phrase_pairs`` index."""
+
+    # Exactly the matches, when the indexes answer the query alone (no vector read).
+    matched: QuerySet | None
+    # Otherwise a superset of the matches from the indexes (the speeches with all the words
+    # and the phrases' pairs: two exact bitmaps, no vector read), whose word positions are
+    # then tested (``verified_sql``, or in date order until enough are found).
+    candidates: QuerySet | None
+
+
+def phrase_plan(filtered: QuerySet, *, query: str, tsquery: str) -> PhrasePlan | None:
+    """Matches of phrase query ``query`` among ``filtered`` through the pairs index, if usable.
+
+    Without it, the GIN index on search_vector returns every speech with all the words (29,000
+    for the 8,000 matches of "international peace and security") and each one's vector is
+    read to test positions; the pairs cut that to ~10,000, and two-word phrases ("united
+    nations") need no vector at all.
+    """
+    if not query or not tsquery:
+        return None
+    found = phrase_pairs_query(tsquery)
+    if found is None:
+        return None
+    candidates = filtered.order_by().filter(lexemes_match("phrase_pairs", found.pairs))
+    if found.exact:
+        if found.words:
+            words = lexemes_match("search_vector", found.words)
+            return PhrasePlan(matched=candidates.filter(words), candidates=None)
+        return PhrasePlan(matched=candidates, candidates=None)
+    relaxed = relaxed_phrase_query(tsquery)
+    if relaxed is None:
+        return None
+    words = candidates.filter(lexemes_match("search_vector", relaxed))
+    return PhrasePlan(matched=None, candidates=words)
+
+
+def verified_sql(candidates: QuerySet, *, query: str, **columns) -> tuple[str, list]:
+    """SQL selecting ``columns`` of the ``candidates`` that really match ``query``.
+
+    The fence (OFFSET 0) keeps the position test out of the index scan: there, a BitmapAnd
+    with the (lossy) phrase condition would recheck every candidate against both vectors.
+    Each candidate's search_vector is read once.
+    """
+    inner = candidates.order_by().values(**{**columns, "svec": F("search_vector")})
+    sql, params = inner.query.sql_with_params()
+    return (
+        f"SELECT {', '.join(columns)} FROM ({sql} OFFSET 0) AS v"
+        " WHERE v.svec @@ websearch_to_tsquery(%s::regconfig, %s)",
+        [*params, SEARCH_CONFIG, query],
+    )
+
+
 # --------------------------------------------------------------------------- ordering
 
 
@@ -148,6 +270,16 @@ _SQL_DATE_ORDER = {
     "newest": "sdate DESC NULLS LAST, smeeting, sseq",
     "oldest": "sdate ASC NULLS LAST, smeeting, sseq",
 }
+# The columns of a result id query: ``svec`` is the vector's TOAST pointer, read only when
+# a phrase is tested or a candidate ranked.
+_ID_COLUMNS = {
+    "sid": F("pk"),
+    "sdate": F("meeting_date"),
+    "smeeting": F("meeting_id"),
+    "sseq": F("sequence"),
+    "svec": F("search_vector"),
+}
+_ID_SELECT = ", ".join(_ID_COLUMNS)
 # A plan that walks the date index must read (de-TOAST) each row's vector to test ``@@``: let
 # the planner consider it only when it finds the rows wanted within about this many rows.
 WALK_ROWS = 4000
@@ -189,11 +321,22 @@ class ResultIds:
         total: int,
         population: int,
         tsquery: str = "",
+        recent: list[int] | None = None,
     ):
         self.filtered = filtered
+        # The most recent matches, newest first, when the statistics kept them.
+        self.recent = recent or []
         self.queryset = matching(filtered, query)
         self.query = query
         self.relaxed = relaxed_phrase_query(tsquery) if query else None
+        # Candidates from the pairs index for the phrase test in date order (_phrase_matches).
+        self.candidates = None
+        plan = phrase_plan(filtered, query=query, tsquery=tsquery) if self.relaxed else None
+        if plan is not None and plan.matched is not None:
+            # The pairs answer this query exactly: no vector is read to find matches.
+            self.queryset, self.relaxed = plan.matched, None
+        elif plan is not None:
+            self.candidates = plan.candidates
         self.sort = sort
         self.total = total
         self.population = max(population, total, 1)
@@ -214,18 +357,21 @@ class ResultIds:
 
     def _matches(self, *, order: str, limit: int | None) -> tuple[str, list]:
         """SQL for the matching ids (``sid``) in date order, up to ``limit``."""
-        inner = self.queryset.order_by().values(
-            sid=F("pk"), sdate=F("meeting_date"), smeeting=F("meeting_id"), sseq=F("sequence")
-        )
+        inner = self.queryset.order_by().values(**_ID_COLUMNS)
         sql, params = inner.query.sql_with_params()
         tail = f" ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit is not None else "")
-        if limit is not None and self.relaxed:
+        # With the pairs, a phrase test in date order pays when it can stop early; when (nearly)
+        # every match is wanted, collecting them with the planner's choice of index is cheaper.
+        lazy = self.candidates is None or limit is None or limit < self.total
+        if limit is not None and self.relaxed and lazy:
             return self._phrase_matches(order=order, limit=limit)
         if limit is not None and self._may_walk(limit):
-            return f"SELECT sid, sdate, smeeting, sseq FROM ({sql}) AS m{tail}", list(params)
+            return f"SELECT {_ID_SELECT} FROM ({sql}) AS m{tail}", list(params)
+        if self.candidates is not None:
+            sql, params = verified_sql(self.candidates, query=self.query, **_ID_COLUMNS)
         # Collect every match first (GIN bitmap), then sort: never a walk testing each row.
         return (
-            f"WITH m AS MATERIALIZED ({sql}) SELECT sid, sdate, smeeting, sseq FROM m{tail}",
+            f"WITH m AS MATERIALIZED ({sql}) SELECT {_ID_SELECT} FROM m{tail}",
             list(params),
         )
 
@@ -233,26 +379,23 @@ class ResultIds:
         """SQL for the first ``limit`` phrase matches in date order, testing few vectors.
 
         The GIN index cannot test word positions, so every candidate of a phrase query has
-        its vector read; "international peace and security" has 29,000 candidates for 8,000
-        matches. Candidates of the relaxed (words only) query come from the index exactly and
-        are sorted by date; the phrase is then tested one candidate at a time, in that order,
-        until ``limit`` matches are found.
+        its vector read. Candidates come from an index exactly (the speeches with the
+        phrases' adjacent pairs when ``phrase_pairs`` applies: 10,000 for the 8,000 matches of
+        "international peace and security"; else those with all the words: 29,000) and are
+        sorted by date; the phrase is then tested one candidate at a time, in that order, until
+        ``limit`` matches are found.
         """
-        relaxed = SearchQuery(self.relaxed, search_type="raw", config=SEARCH_CONFIG)
-        candidates = (
-            self.filtered.filter(search_vector=relaxed)
-            .order_by()
-            .values(
-                sid=F("pk"), sdate=F("meeting_date"), smeeting=F("meeting_id"), sseq=F("sequence")
-            )
-        )
+        if self.candidates is not None:
+            candidates = self.candidates
+        else:
+            candidates = self.filtered.filter(lexemes_match("search_vector", self.relaxed))
+        candidates = candidates.order_by().values(**_ID_COLUMNS)
         sql, params = candidates.query.sql_with_params()
-        table = Speech._meta.db_table
         return (
-            f"SELECT c.sid, c.sdate, c.smeeting, c.sseq FROM ({sql} ORDER BY {order} OFFSET 0) c"
-            # OFFSET 0 keeps the test a per-candidate lookup (not flattened into a join).
-            f" CROSS JOIN LATERAL (SELECT 1 FROM {table} p WHERE p.id = c.sid"
-            " AND p.search_vector @@ websearch_to_tsquery(%s::regconfig, %s) OFFSET 0) AS phrase"
+            # OFFSET 0 keeps the sorted candidates apart: the phrase is tested on each in date
+            # order (its vector read once, through the pointer the scan carries) until enough.
+            f"SELECT {_ID_SELECT} FROM ({sql} ORDER BY {order} OFFSET 0) c"
+            " WHERE c.svec @@ websearch_to_tsquery(%s::regconfig, %s)"
             f" ORDER BY {order} LIMIT {int(limit)}",
             [*params, SEARCH_CONFIG, self.query],
         )
@@ -264,7 +407,20 @@ class ResultIds:
         limit = max(0, min(stop, self.count) - start)
         if limit == 0:
             return []
-        if self.sort in _SQL_DATE_ORDER or not self.query:
+        # Every match, or at least all those wanted, among the kept most recent ones.
+        known = len(self.recent) if self.recent else -1
+        if self.sort == "newest" and (known >= stop or known == self.total):
+            return self.recent[start:stop]
+        wanted = self.count if self._bounded else self.total
+        if self.sort == "relevance" and self.query and (known >= wanted or known == self.total):
+            sql = (
+                f"SELECT s.id FROM {Speech._meta.db_table} s WHERE s.id = ANY (%s) "
+                "ORDER BY ts_rank(s.search_vector, websearch_to_tsquery(%s::regconfig, %s), %s)"
+                " DESC, s.meeting_date DESC NULLS LAST, s.meeting_id, s.sequence"
+                f" LIMIT {int(limit)} OFFSET {int(start)}"
+            )
+            params = [self.recent[:wanted], SEARCH_CONFIG, self.query, RANK_NORMALIZATION]
+        elif self.sort in _SQL_DATE_ORDER or not self.query:
             order = _SQL_DATE_ORDER.get(self.sort, _SQL_DATE_ORDER["newest"])
             sql, params = self._matches(order=order, limit=stop)
             sql = f"SELECT sid FROM ({sql}) AS page ORDER BY {order} OFFSET {int(start)}"
@@ -273,13 +429,12 @@ class ResultIds:
                 order=_SQL_DATE_ORDER["newest"],
                 limit=RANK_CANDIDATES if self._bounded else None,
             )
-            table = Speech._meta.db_table
-            # Only the candidates' vectors are read, through the primary key.
+            # Only the candidates' vectors are read: the rows carry their TOAST pointers, so
+            # ranking needs no second lookup of each candidate by primary key.
             sql = (
-                f"WITH c AS MATERIALIZED ({candidates}) "
-                f"SELECT s.id FROM {table} s WHERE s.id = ANY (ARRAY(SELECT sid FROM c)) "
-                "ORDER BY ts_rank(s.search_vector, websearch_to_tsquery(%s::regconfig, %s), %s)"
-                " DESC, s.meeting_date DESC NULLS LAST, s.meeting_id, s.sequence"
+                f"WITH c AS MATERIALIZED ({candidates}) SELECT sid FROM c "
+                "ORDER BY ts_rank(c.svec, websearch_to_tsquery(%s::regconfig, %s), %s)"
+                f" DESC, {_SQL_DATE_ORDER['newest']}"
                 f" LIMIT {int(limit)} OFFSET {int(start)}"
             )
             params += [SEARCH_CONFIG, self.query, RANK_NORMALIZATION]
@@ -417,6 +572,9 @@ class SearchStats:
     states: list[FacetValue] = field(default_factory=list)
     years: list[FacetValue] = field(default_factory=list)
     topics: list[FacetValue] = field(default_factory=list)
+    # For phrase queries whose positions are tested: the ids of the most recent matches,
+    # newest first (up to ``recent_limit()``), so that ordering them does not test again.
+    recent: list[int] = field(default_factory=list)
 
     def to_json(self) -> str:
         """Serialise for the cache."""
@@ -425,6 +583,7 @@ class SearchStats:
                 "total": self.total,
                 "population": self.population,
                 "tsquery": self.tsquery,
+                "recent": self.recent,
                 **{
                     name: [vars(v) for v in getattr(self, name)]
                     for name in ("states", "years", "topics")
@@ -440,57 +599,91 @@ class SearchStats:
             total=raw["total"],
             population=raw.get("population", 0),
             tsquery=raw.get("tsquery", ""),
+            recent=raw.get("recent", []),
             **{
                 name: [FacetValue(**v) for v in raw[name]] for name in ("states", "years", "topics")
             },
         )
 
 
-def compute_stats(queryset: QuerySet, *, query: str = "") -> SearchStats:
+def compute_stats(
+    queryset: QuerySet, *, query: str = "", filtered: QuerySet | None = None
+) -> SearchStats:
     """Total and facet counts of ``queryset`` in one aggregate query (GROUPING SETS).
 
-    Matches are grouped by the speech's own columns only (State, year of ``meeting_date``,
-    meeting): the agenda item of each of the few thousand meetings is looked up after the
-    grouping, instead of joining the meeting to each of up to 60,000 matches.
+    Matches are grouped by two of the speech's own columns only (State, meeting): the agenda
+    item and the year of each of the few thousand meetings are looked up after the grouping,
+    instead of joining the meeting to each of up to 60,000 matches. (Grouping the matches by
+    the year of ``meeting_date`` as well cost a third of the query: that column sits at the
+    far end of the row, and it is the meeting's date anyway.)
+
+    ``filtered`` is ``queryset`` before the words are matched: given, a phrase query's matches
+    are found through the adjacent-pairs index when it applies (``phrase_plan``).
     """
-    matched = queryset.order_by().values(
-        state=F("member_state_id"),
-        year=ExtractYear("meeting_date"),
-        meeting_of=F("meeting_id"),
-    )
-    inner_sql, params = matched.query.sql_with_params()
+    columns = {"state": F("member_state_id"), "meeting_of": F("meeting_id")}
+    plan = None
+    if filtered is not None and query and _MAY_HAVE_PHRASE.search(query):
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(
+                "SELECT websearch_to_tsquery(%s::regconfig, %s)::text", [SEARCH_CONFIG, query]
+            )
+            plan = phrase_plan(filtered, query=query, tsquery=cursor.fetchone()[0])
+        if plan is not None and plan.matched is not None:
+            queryset = plan.matched
+    # Testing a phrase's positions is the costly part: the matches found here are kept (the
+    # most recent ones) for ordering the results, instead of being tested again.
+    keep_recent = plan is not None and plan.candidates is not None
+    if keep_recent:
+        columns.update(sid=F("pk"), sdate=F("meeting_date"), sseq=F("sequence"))
+        inner_sql, params = verified_sql(plan.candidates, query=query, **columns)
+    else:
+        inner_sql, params = queryset.order_by().values(**columns).query.sql_with_params()
     speeches_table = Speech._meta.db_table
     meetings_table = Meeting._meta.db_table
     states_table = MemberState._meta.db_table
     topics_table = AgendaItem._meta.db_table
+    matched = f"({inner_sql}) AS matched"
+    recent = ""
+    if keep_recent:
+        matched = "matched"
+        recent = f"""
+        UNION ALL
+        SELECT 'recent', array_to_string(ARRAY(
+            SELECT sid FROM matched ORDER BY sdate DESC NULLS LAST, meeting_of, sseq
+            LIMIT {int(recent_limit())}), ','), NULL, 0"""
     sql = f"""
-        WITH counts AS (
-            SELECT GROUPING(state) AS g_state, GROUPING(year) AS g_year,
-                   GROUPING(meeting_of) AS g_meeting, state, year, meeting_of, count(*) AS n
-            FROM ({inner_sql}) AS matched
-            GROUP BY GROUPING SETS ((state), (year), (meeting_of), ())
+        WITH {f"matched AS MATERIALIZED ({inner_sql})," if keep_recent else ""}
+        counts AS (
+            SELECT GROUPING(state) AS g_state, GROUPING(meeting_of) AS g_meeting,
+                   state, meeting_of, count(*) AS n
+            FROM {matched}
+            GROUP BY GROUPING SETS ((state), (meeting_of), ())
+        ),
+        meetings AS MATERIALIZED (
+            SELECT m.agenda_item_id AS topic, EXTRACT(YEAR FROM m.date)::integer AS year, c.n
+            FROM counts c JOIN {meetings_table} m ON m.id = c.meeting_of
+            WHERE c.g_meeting = 0
         ),
         topics AS (
-            SELECT m.agenda_item_id AS topic, sum(c.n) AS n
-            FROM counts c JOIN {meetings_table} m ON m.id = c.meeting_of
-            WHERE c.g_meeting = 0 AND m.agenda_item_id IS NOT NULL
-            GROUP BY m.agenda_item_id
+            SELECT topic, sum(n) AS n FROM meetings WHERE topic IS NOT NULL GROUP BY topic
+        ),
+        years AS (
+            SELECT year, sum(n) AS n FROM meetings WHERE year IS NOT NULL GROUP BY year
         )
         SELECT 'total', NULL, NULL, c.n FROM counts c
-        WHERE c.g_state = 1 AND c.g_year = 1 AND c.g_meeting = 1
+        WHERE c.g_state = 1 AND c.g_meeting = 1
         UNION ALL
         SELECT 'state', s.iso3, s.name, c.n FROM counts c JOIN {states_table} s ON s.id = c.state
         WHERE c.g_state = 0
         UNION ALL
-        SELECT 'year', c.year::integer::text, NULL, c.n FROM counts c
-        WHERE c.g_year = 0 AND c.year IS NOT NULL
+        SELECT 'year', y.year::text, NULL, y.n FROM years y
         UNION ALL
         SELECT 'topic', t.slug, t.title, x.n FROM topics x JOIN {topics_table} t ON t.id = x.topic
         UNION ALL
         SELECT 'population', NULL, NULL, greatest(reltuples, 0)::bigint FROM pg_class
         WHERE oid = '{speeches_table}'::regclass
         UNION ALL
-        SELECT 'tsquery', websearch_to_tsquery(%s::regconfig, %s)::text, NULL, 0
+        SELECT 'tsquery', websearch_to_tsquery(%s::regconfig, %s)::text, NULL, 0{recent}
     """
     params = [*params, SEARCH_CONFIG, query]
     stats = SearchStats(total=0)
@@ -505,6 +698,8 @@ def compute_stats(queryset: QuerySet, *, query: str = "") -> SearchStats:
             stats.population = n
         elif kind == "tsquery":
             stats.tsquery = value or ""
+        elif kind == "recent":
+            stats.recent = [int(pk) for pk in value.split(",")] if value else []
         elif kind == "state":
             stats.states.append(FacetValue("state", value.lower(), label, n))
         elif kind == "year":
@@ -515,6 +710,11 @@ def compute_stats(queryset: QuerySet, *, query: str = "") -> SearchStats:
     stats.topics = sorted(stats.topics, key=lambda v: (-v.count, v.label))[:FACET_LIMIT]
     stats.years = sorted(stats.years, key=lambda v: v.value, reverse=True)
     return stats
+
+
+def recent_limit() -> int:
+    """How many of the most recent matches ``SearchStats.recent`` keeps: all that ranking reads."""
+    return max(EXACT_RANK_LIMIT, RANK_CANDIDATES)
 
 
 def stats_cache_key(*, query: str, filters: dict, version: str) -> str:
@@ -530,12 +730,19 @@ def stats_cache_key(*, query: str, filters: dict, version: str) -> str:
     return f"search-stats:{digest}"
 
 
-def cached_stats(queryset: QuerySet, *, query: str, filters: dict, version: str) -> SearchStats:
+def cached_stats(
+    queryset: QuerySet,
+    *,
+    query: str,
+    filters: dict,
+    version: str,
+    filtered: QuerySet | None = None,
+) -> SearchStats:
     """``compute_stats`` through the Django cache (facets of a broad query cost ~50-100 ms)."""
     key = stats_cache_key(query=query, filters=filters, version=version)
     hit = cache.get(key)
     if hit is not None:
         return SearchStats.from_json(hit)
-    stats = compute_stats(queryset, query=query)
+    stats = compute_stats(queryset, query=query, filtered=filtered)
     cache.set(key, stats.to_json(), FACET_CACHE_SECONDS)
     return stats

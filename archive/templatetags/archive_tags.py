@@ -16,6 +16,7 @@ from django.utils import dateformat
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from archive.filter_options import datalist
 from archive.models import Mention, symbol_to_slug
 
 register = template.Library()
@@ -222,6 +223,20 @@ def form_widget(field) -> SafeString:
             _WIDGETS.clear()
         _WIDGETS[key] = html
     return html
+
+
+@register.simple_tag
+def form_datalists(form) -> SafeString:
+    """The ``<datalist>`` elements the form's text boxes suggest from (each once a page).
+
+    Rendered apart from the widgets (which ``form_widget`` remembers per value) and kept per
+    archive version by ``archive.filter_options``.
+    """
+    ids = dict.fromkeys(
+        getattr(field.field.widget, "datalist_id", None) for field in form.visible_fields()
+    )
+    lists = [datalist(element_id) for element_id in ids if element_id]
+    return mark_safe("".join(str(item.html()) for item in lists if item is not None))
 
 
 # --------------------------------------------------------------------------- Statement rows

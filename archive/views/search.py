@@ -150,7 +150,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
     version = _version(queryset)
     with search.index_scans(using=queryset.db):
         stats = search.cached_stats(
-            queryset, query=parsed.query, filters=parsed.filters, version=version
+            queryset,
+            query=parsed.query,
+            filters=parsed.filters,
+            version=version,
+            filtered=parsed.filterset.qs,
         )
         total = stats.total
         bounded = search.rank_is_bounded(query=parsed.query, sort=parsed.sort, total=total)
@@ -163,6 +167,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             total=total,
             population=stats.population,
             tsquery=stats.tsquery,
+            recent=stats.recent,
         )
         paginator = Paginator(ids, PER_PAGE)
         # Known from the cached statistics: no COUNT query.
@@ -205,6 +210,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         speech.snippet = marks.get(speech.pk) or lead(speech.text, 320)
 
     links = _QueryEditor(request)
+    current = _facet_values(request, parsed)
     if bounded:
         context["notices"].append(
             format_html(
@@ -222,9 +228,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         page=page,
         speeches=speeches,
         facets=[
-            ("State", "state", _facet_links(request, links, stats.states)),
-            ("Year", "year", _facet_links(request, links, stats.years)),
-            ("Agenda item", "topic", _facet_links(request, links, stats.topics)),
+            ("State", "state", _facet_links(links, stats.states, current)),
+            ("Year", "year", _facet_links(links, stats.years, current)),
+            ("Agenda item", "topic", _facet_links(links, stats.topics, current)),
         ],
         active_filters=_active_filters(links, parsed),
         sort_links=[
@@ -244,29 +250,45 @@ def _query_without_page(request: HttpRequest) -> str:
     return f"?{encoded}" if encoded else ""
 
 
-def _facet_links(
-    request: HttpRequest, links: _QueryEditor, values: list[search.FacetValue]
-) -> list[dict]:
-    current = {k: request.GET.get(k) for k in ("state", "year", "topic")}
+def _facet_links(links: _QueryEditor, values: list[search.FacetValue], current: dict) -> list[dict]:
     return [
         {
             "label": v.label,
             "count": v.count,
             "url": links.with_param(v.param, v.value),
-            "active": (current.get(v.param) or "").lower() == v.value.lower(),
+            "active": current.get(v.param, "") == v.value.lower(),
         }
         for v in values
     ]
 
 
+def _facet_values(request: HttpRequest, parsed: ParsedSearch) -> dict[str, str]:
+    """The facet value each filter in use stands for, however it was written (names, words)."""
+    state, topic = parsed.filters.get("state"), parsed.filters.get("topic")
+    return {
+        "state": state.iso3.lower() if state is not None else "",
+        "year": (request.GET.get("year") or "").strip(),
+        "topic": topic.slug if topic is not None else "",
+    }
+
+
 def _active_filters(links: _QueryEditor, parsed: ParsedSearch) -> list[dict]:
+    """One chip per filter in use, saying what the archive understood: "State: Kazakhstan"."""
     form = parsed.filterset.form
     active = []
     for name, value in parsed.filters.items():
-        label = form.fields[name].label
-        active.append(
-            {"label": label, "value": str(value), "remove_url": links.with_param(name, None)}
-        )
+        chip = {"label": form.fields[name].label, "sep": ":", "value": str(value), "detail": ""}
+        if name == "state":
+            chip["label"] = "State" if value.is_state else "Organization"
+        elif name == "topic" and value.words:
+            chip.update(
+                label="Agenda items matching",
+                sep="",
+                value=f"“{value.words}”",
+                detail=f"({len(value.ids):,})",
+            )
+        chip["remove_url"] = links.with_param(name, None)
+        active.append(chip)
     return active
 
 
