@@ -124,22 +124,37 @@ def _resolution(query: str, number: int, year: int | None) -> LookupResult:
             candidates=[_resolution_candidate(r) for r in matches],
             search_url=search_url(query),
         )
-    bounds = Resolution.objects.aggregate(low=Min("number"), high=Max("number"))
+    return _nearest_by_number(
+        query,
+        missing=label,
+        kind="resolutions",
+        rows=Resolution.objects.all(),
+        field="number",
+        number=number,
+        candidate=_resolution_candidate,
+    )
+
+
+def _nearest_by_number(
+    query: str, *, missing: str, kind: str, rows, field: str, number: int, candidate, then=()
+) -> LookupResult:
+    """Say what the archive holds instead of ``missing``, and offer the nearest numbers."""
+    bounds = rows.aggregate(low=Min(field), high=Max(field))
     if bounds["low"] is None:
-        understood = f"No {label}; the archive holds no resolutions yet"
+        understood = f"No {missing}; the archive holds no {kind} yet"
         nearest = []
     else:
-        understood = f"No {label}; the archive holds resolutions {bounds['low']}–{bounds['high']}"
+        understood = f"No {missing}; the archive holds {kind} {bounds['low']}–{bounds['high']}"
         nearest = list(
-            Resolution.objects.annotate(distance=Abs(F("number") - number)).order_by(
-                "distance", "number"
-            )[:NEAREST]
+            rows.filter(**{f"{field}__isnull": False})
+            .annotate(distance=Abs(F(field) - number))
+            .order_by("distance", field, *then)[:NEAREST]
         )
     return LookupResult(
         query=query,
         understood=understood,
         found=False,
-        candidates=[_resolution_candidate(r) for r in nearest],
+        candidates=[candidate(row) for row in nearest],
         search_url=search_url(query),
     )
 
@@ -166,25 +181,15 @@ def _meeting(query: str, symbol: str, number: int) -> LookupResult:
             candidates=[_meeting_candidate(m) for m in same_number],
             search_url=search_url(query),
         )
-    bounds = Meeting.objects.aggregate(low=Min("meeting_number"), high=Max("meeting_number"))
-    if bounds["low"] is None:
-        understood = f"No meeting {symbol}; the archive holds no meetings yet"
-        nearest = []
-    else:
-        understood = (
-            f"No meeting {symbol}; the archive holds meetings {bounds['low']}–{bounds['high']}"
-        )
-        nearest = list(
-            Meeting.objects.filter(meeting_number__isnull=False)
-            .annotate(distance=Abs(F("meeting_number") - number))
-            .order_by("distance", "meeting_number", "resumption")[:NEAREST]
-        )
-    return LookupResult(
-        query=query,
-        understood=understood,
-        found=False,
-        candidates=[_meeting_candidate(m) for m in nearest],
-        search_url=search_url(query),
+    return _nearest_by_number(
+        query,
+        missing=f"meeting {symbol}",
+        kind="meetings",
+        rows=Meeting.objects.all(),
+        field="meeting_number",
+        number=number,
+        candidate=_meeting_candidate,
+        then=("resumption",),
     )
 
 

@@ -133,6 +133,27 @@ def filtered(filterset_class, request: HttpRequest, queryset: QuerySet):
 # --------------------------------------------------------------------------- home & lookup
 
 
+def statement_list_page(
+    request: HttpRequest, base: QuerySet, *, owner, owner_kind: str, filename: str, **context
+) -> HttpResponse:
+    """A State's or organization's statements: filtered, paginated, or downloaded as CSV/JSON."""
+    filterset = filtered(StatementFilterSet, request, statements(base))
+    fmt = export_format(request)
+    if fmt:
+        return export(request, fmt, filterset.qs, statement_columns(request), filename)
+    return render(
+        request,
+        "archive/statement_list.html",
+        {
+            "owner": owner,
+            "owner_kind": owner_kind,
+            "filter": filterset,
+            "page": paginate(request, filterset.qs),
+            **context,
+        },
+    )
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The front page: one box for anything, what the archive holds, the latest records."""
@@ -489,28 +510,13 @@ def member_state_statements(request: HttpRequest, slug: str) -> HttpResponse:
     state = state_or_404(slug)
     if slug != state.slug:
         return redirect("archive:member_state_statements", state.slug, permanent=True)
-    base = statements(Speech.objects.filter(member_state=state))
-    filterset = filtered(StatementFilterSet, request, base)
-    fmt = export_format(request)
-    if fmt:
-        return export(
-            request,
-            fmt,
-            filterset.qs,
-            statement_columns(request),
-            f"{state.slug}-statements",
-        )
-    page = paginate(request, filterset.qs)
-    return render(
+    return statement_list_page(
         request,
-        "archive/statement_list.html",
-        {
-            "owner": state,
-            "owner_kind": "state",
-            "filter": filterset,
-            "page": page,
-            "feed_url": reverse("archive:member_state_statements_feed", args=[state.slug]),
-        },
+        Speech.objects.filter(member_state=state),
+        owner=state,
+        owner_kind="state",
+        filename=f"{state.slug}-statements",
+        feed_url=reverse("archive:member_state_statements_feed", args=[state.slug]),
     )
 
 
@@ -567,33 +573,21 @@ def affiliation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """An organization's or observer State's page: its statements, filterable."""
     affiliation = get_object_or_404(Affiliation, slug=slug)
     base = Speech.objects.filter(affiliation=affiliation)
-    filterset = filtered(StatementFilterSet, request, statements(base))
-    fmt = export_format(request)
-    if fmt:
-        return export(
-            request,
-            fmt,
-            filterset.qs,
-            statement_columns(request),
-            f"{affiliation.slug}-statements",
-        )
-    per_year = list(
-        base.annotate(year=ExtractYear("meeting__date"))
+    # Lazy: only the HTML page reads it, not the downloads.
+    per_year = (
+        base.exclude(meeting__date__isnull=True)
+        .annotate(year=ExtractYear("meeting__date"))
         .values_list("year")
         .annotate(n=Count("id"))
         .order_by("year")
     )
-    page = paginate(request, filterset.qs)
-    return render(
+    return statement_list_page(
         request,
-        "archive/statement_list.html",
-        {
-            "owner": affiliation,
-            "owner_kind": "affiliation",
-            "filter": filterset,
-            "page": page,
-            "per_year": [(y, n) for y, n in per_year if y is not None],
-        },
+        base,
+        owner=affiliation,
+        owner_kind="affiliation",
+        filename=f"{affiliation.slug}-statements",
+        per_year=per_year,
     )
 
 
