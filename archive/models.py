@@ -870,6 +870,50 @@ class ImportRecord(models.Model):
         return f"{self.get_action_display()} {self.symbol or self.source_name}"
 
 
+# --------------------------------------------------------------------------- Curation
+
+
+class Decision(models.Model):
+    """A person's choice in curating the archive: who, when, what changed, and its undoing.
+
+    ``before`` and ``after`` hold exactly what the decision changed, in a form the undo handler
+    registered for ``kind`` in ``archive.curation`` can restore. Written only through
+    ``archive.curation.record_decision``; undone only through ``archive.curation.undo``.
+    """
+
+    kind = models.CharField(max_length=40, db_index=True, help_text="Registered in curation")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.TextField(help_text="What was decided, in words")
+    target = models.CharField(
+        max_length=120, blank=True, db_index=True, help_text="What it is about: model:key"
+    )
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(undone_at__isnull=True) | Q(undone_at__gte=models.F("at")),
+                name="decision_undone_after_made",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
+
+
 # --------------------------------------------------------------------------- Caching
 
 
