@@ -16,11 +16,9 @@ take it for a fact. ``manage.py check_archive`` runs them all and fails on unexp
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-
-# Modules of this package that hold checks; each registers its functions on import.
-AREA_MODULES: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,8 +52,9 @@ def audit(area: str) -> Callable[[Check], Check]:
 
 def run_checks(areas: set[str] | None = None) -> list[Finding]:
     """Run every registered check (or those of ``areas``) and return their findings."""
-    for module in AREA_MODULES:
-        importlib.import_module(f"{__name__}.{module}")
+    # Every module of this package holds checks of one area; importing it registers them.
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
     findings: list[Finding] = []
     for area, check in _CHECKS:
         if areas is None or area in areas:
