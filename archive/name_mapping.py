@@ -1,0 +1,293 @@
+"""Map a printed name to a State or organization (or to no body) everywhere at once, undoably.
+
+``map_printed_name`` is the one write behind the review queue's "Unresolved printed names":
+
+- every statement printed with that name and still unattributed gets the State or body (and a
+  speaker row for it, as an import would have made);
+- members' lists and vote lists that print it get the Member State (a vote-list name becomes a
+  ``MemberVote``, unless that State already has a vote there: then it stays as printed);
+- a ``NameAlias`` makes ``archive.names`` (the one resolver) use the mapping in future imports;
+- the decision is recorded (``archive.curation``) with exactly what it replaced, and
+  ``curation.undo`` restores that.
+
+The public pages show the change at once: every table touched bumps ``ArchiveState`` (database
+triggers), which keys the pages' ETags and the cached search results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from archive import curation
+from archive.importing import hold_import_lock
+from archive.models import (
+    Affiliation,
+    CouncilTerm,
+    Decision,
+    MeetingMember,
+    MemberState,
+    MemberVote,
+    NameAlias,
+    PrintedVoteName,
+    Speaker,
+    Speech,
+    Vote,
+    normalise_name,
+)
+
+KIND = "name_mapping"
+SOURCE = "review queue"
+
+
+class MappingRefused(Exception):
+    """The mapping cannot be made as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a printed name stands for: a Member State, an affiliation, or neither (a person)."""
+
+    member_state: MemberState | None = None
+    affiliation: Affiliation | None = None
+
+    def __post_init__(self) -> None:
+        if self.member_state is not None and self.affiliation is not None:
+            raise ValueError("a printed name maps to a State or a body, not both")
+
+    @property
+    def label(self) -> str:
+        body = self.member_state or self.affiliation
+        return body.name if body else "a person with no affiliation"
+
+
+def _variants(model, field: str, key: str, **unresolved) -> list[str]:
+    """The spellings in ``model.field`` whose matching key is ``key``, among unresolved rows."""
+    spellings = (
+        model.objects.filter(**unresolved).values_list(field, flat=True).distinct().order_by()
+    )
+    return [s for s in spellings if s and normalise_name(s) == key]
+
+
+@transaction.atomic
+def map_printed_name(*, name: str, target: Target, user) -> Decision:
+    """Apply and record the mapping of ``name`` (every spelling with its key) to ``target``."""
+    key = normalise_name(name)
+    if not key:
+        raise MappingRefused("The name is empty.")
+    hold_import_lock()
+    before: dict = {"alias": _alias_state(key)}
+    after: dict = {}
+    counts = {"speeches": 0, "meetings": 0, "members": 0, "votes": 0, "kept": 0}
+    if target.member_state or target.affiliation:
+        before["speeches"], after["speeches"], after["speakers"] = _reattribute_speeches(
+            key, target, counts
+        )
+    if target.member_state:
+        before["members"] = _map_members(key, target.member_state, counts)
+        before["printed_votes"], after["member_votes"] = _map_vote_names(
+            key, target.member_state, counts
+        )
+    after["alias"] = _save_alias(name, key, target, user)
+    return curation.record_decision(
+        kind=KIND,
+        user=user,
+        summary=_summary(name, target, counts),
+        target=f"printed-name:{key}"[:120],
+        before=before,
+        after=after,
+    )
+
+
+def _summary(name: str, target: Target, counts: dict) -> str:
+    from archive.wording import plural
+
+    parts = [
+        plural(counts["speeches"], "statement")
+        + (f" in {plural(counts['meetings'], 'meeting')}" if counts["speeches"] else ""),
+        plural(counts["members"], "members' list entry", "members' list entries"),
+        plural(counts["votes"], "vote-list entry", "vote-list entries"),
+    ]
+    text = f"“{name}” mapped to {target.label}: " + ", ".join(parts)
+    if counts["kept"]:
+        text += (
+            f"; {plural(counts['kept'], 'vote-list entry', 'vote-list entries')} kept as printed "
+            "(the State already has a vote there)"
+        )
+    return text + "; future imports use it."
+
+
+def _reattribute_speeches(key: str, target: Target, counts: dict):
+    spellings = _variants(
+        Speech, "country_as_printed", key, member_state__isnull=True, affiliation__isnull=True
+    )
+    speeches = list(
+        Speech.objects.filter(
+            member_state__isnull=True, affiliation__isnull=True, country_as_printed__in=spellings
+        )
+        .select_related("speaker")
+        .order_by("pk")
+    )
+    state_id = target.member_state.pk if target.member_state else None
+    affiliation_id = target.affiliation.pk if target.affiliation else None
+    before = [[s.pk, s.member_state_id, s.affiliation_id, s.speaker_id] for s in speeches]
+    speakers: dict[tuple[str, str], Speaker] = {}
+    created: list[int] = []
+    for speech in speeches:
+        if speech.speaker is not None:
+            wanted = (speech.speaker.name, speech.speaker.title)
+            if wanted not in speakers:
+                speaker, made = Speaker.objects.get_or_create(
+                    name=wanted[0],
+                    member_state_id=state_id,
+                    affiliation_id=affiliation_id,
+                    defaults={"title": wanted[1]},
+                )
+                speakers[wanted] = speaker
+                if made:
+                    created.append(speaker.pk)
+            speech.speaker = speakers[wanted]
+        speech.member_state_id, speech.affiliation_id = state_id, affiliation_id
+    Speech.objects.bulk_update(speeches, ["member_state", "affiliation", "speaker"], batch_size=500)
+    counts["speeches"] = len(speeches)
+    counts["meetings"] = len({s.meeting_id for s in speeches})
+    after = [[s.pk, s.member_state_id, s.affiliation_id, s.speaker_id] for s in speeches]
+    return before, after, created
+
+
+def _map_members(key: str, state: MemberState, counts: dict) -> list[int]:
+    spellings = _variants(MeetingMember, "country_as_printed", key, member_state__isnull=True)
+    rows = MeetingMember.objects.filter(member_state__isnull=True, country_as_printed__in=spellings)
+    pks = sorted(rows.values_list("pk", flat=True))
+    MeetingMember.objects.filter(pk__in=pks).update(member_state=state)
+    counts["members"] = len(pks)
+    return pks
+
+
+def _map_vote_names(key: str, state: MemberState, counts: dict):
+    spellings = _variants(PrintedVoteName, "name", key)
+    rows = list(
+        PrintedVoteName.objects.filter(name__in=spellings).select_related("vote").order_by("pk")
+    )
+    voted = set(
+        MemberVote.objects.filter(
+            vote__in=[r.vote_id for r in rows], member_state=state
+        ).values_list("vote_id", flat=True)
+    )
+    moved = [r for r in rows if r.vote_id not in voted]
+    counts["kept"] = len(rows) - len(moved)
+    created = MemberVote.objects.bulk_create(
+        MemberVote(
+            vote_id=r.vote_id,
+            member_state=state,
+            position=r.position,
+            is_veto=_is_veto(r.vote, r.position, state),
+        )
+        for r in moved
+    )
+    PrintedVoteName.objects.filter(pk__in=[r.pk for r in moved]).delete()
+    counts["votes"] = len(moved)
+    before = [[r.pk, r.vote_id, r.position, r.name, r.list_order] for r in moved]
+    return before, sorted(mv.pk for mv in created)
+
+
+def _is_veto(vote: Vote, position: str, state: MemberState) -> bool:
+    """As the importer decides it: a permanent member's vote against a draft that failed."""
+    if vote.outcome != Vote.Outcome.VETOED or position != MemberVote.Position.AGAINST:
+        return False
+    year = vote.date.year if vote.date else None
+    return (
+        year is not None
+        and CouncilTerm.objects.filter(
+            member_state=state,
+            seat=CouncilTerm.Seat.PERMANENT,
+            start_year__lte=year,
+            end_year__gte=year,
+        ).exists()
+    )
+
+
+def _alias_state(key: str) -> dict | None:
+    alias = NameAlias.objects.filter(normalised=key).first()
+    if alias is None:
+        return None
+    return {
+        "pk": alias.pk,
+        "name": alias.name,
+        "member_state": alias.member_state_id,
+        "affiliation": alias.affiliation_id,
+        "source": alias.source,
+        "no_affiliation": alias.no_affiliation,
+    }
+
+
+def _save_alias(name: str, key: str, target: Target, user) -> dict:
+    source = f"{SOURCE} ({user.get_username()})" if getattr(user, "pk", None) else SOURCE
+    alias, _ = NameAlias.objects.update_or_create(
+        normalised=key,
+        defaults={
+            "name": name[:200],
+            "member_state": target.member_state,
+            "affiliation": target.affiliation,
+            "no_affiliation": target.member_state is None and target.affiliation is None,
+            "source": source[:80],
+        },
+    )
+    return {"pk": alias.pk}
+
+
+# --------------------------------------------------------------------------- undo
+
+
+@curation.undo_handler(KIND)
+def undo_mapping(decision: Decision) -> None:
+    """Put back exactly what ``map_printed_name`` replaced (refused if it changed since)."""
+    hold_import_lock()
+    before, after = decision.before, decision.after
+    _check_unchanged(after)
+    for pk, state_id, affiliation_id, speaker_id in before.get("speeches", []):
+        Speech.objects.filter(pk=pk).update(
+            member_state_id=state_id, affiliation_id=affiliation_id, speaker_id=speaker_id
+        )
+    Speaker.objects.filter(pk__in=after.get("speakers", []), speeches__isnull=True).delete()
+    MeetingMember.objects.filter(pk__in=before.get("members", [])).update(member_state=None)
+    MemberVote.objects.filter(pk__in=after.get("member_votes", [])).delete()
+    PrintedVoteName.objects.bulk_create(
+        PrintedVoteName(pk=pk, vote_id=vote_id, position=position, name=name, list_order=order)
+        for pk, vote_id, position, name, order in before.get("printed_votes", [])
+    )
+    _restore_alias(before.get("alias"), after["alias"]["pk"])
+
+
+def _check_unchanged(after: dict) -> None:
+    """Refuse to undo over later changes (a re-import, another decision)."""
+    rows = after.get("speeches", [])
+    current = {
+        pk: [pk, state, affiliation, speaker]
+        for pk, state, affiliation, speaker in Speech.objects.filter(
+            pk__in=[row[0] for row in rows]
+        ).values_list("pk", "member_state_id", "affiliation_id", "speaker_id")
+    }
+    if any(current.get(row[0]) != row for row in rows):
+        raise curation.CannotUndo(
+            "Some of these statements have changed since (re-imported or re-attributed): "
+            "this mapping can no longer be undone as a whole."
+        )
+    if MemberVote.objects.filter(pk__in=after.get("member_votes", [])).count() != len(
+        after.get("member_votes", [])
+    ):
+        raise curation.CannotUndo("Some of these votes have changed since (re-imported).")
+
+
+def _restore_alias(previous: dict | None, pk: int) -> None:
+    if previous is None:
+        NameAlias.objects.filter(pk=pk).delete()
+        return
+    NameAlias.objects.filter(pk=previous["pk"]).update(
+        name=previous["name"],
+        member_state_id=previous["member_state"],
+        affiliation_id=previous["affiliation"],
+        source=previous["source"],
+        no_affiliation=previous["no_affiliation"],
+    )
