@@ -129,16 +129,21 @@ class ImportResult:
     @property
     def summary(self) -> str:
         """One line for the audit trail, the admin and the command line."""
+        from archive.wording import plural
+
         c = self.counts
         text = (
-            f"{c['speeches']} speeches, {c['votes']} votes, {c['mentions']} mentions, "
-            f"{c['members']} members"
+            f"{plural(c['speeches'], 'speech', 'speeches')}, {plural(c['votes'], 'vote')}, "
+            f"{plural(c['mentions'], 'mention')}, {plural(c['members'], 'member')}"
         )
         if self.replaced:
-            text += f" (kept {c['speeches_kept']}, removed {c['speeches_removed']} old speeches)"
+            text += (
+                f" (kept {c['speeches_kept']}, removed "
+                f"{plural(c['speeches_removed'], 'old speech', 'old speeches')})"
+            )
         if self.unresolved:
             names = "; ".join(str(u) for u in self.unresolved)
-            text += f"; {len(self.unresolved)} unresolved names: {names}"
+            text += f"; {plural(len(self.unresolved), 'unresolved name')}: {names}"
         if self.warnings:
             text += f"; warnings: {' / '.join(self.warnings)}"
         return text

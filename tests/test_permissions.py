@@ -290,7 +290,8 @@ def test_file_type_is_decided_by_content_in_the_upload(pdf):
     # A PNG named .pdf is refused with the parser's message, and the failure is on the record.
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 16
     response = _upload(client, png, name="S_PV.8702_E.pdf")
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert "neither a PDF nor a plain-text" in client.get(response["Location"]).content.decode()
     refused = TranscriptUpload.objects.get(original_name="S_PV.8702_E.pdf")
     assert refused.status == TranscriptUpload.Status.FAILED
     assert "neither a PDF nor a plain-text" in refused.message

@@ -24,7 +24,8 @@ MAX_SHOWN = 50  # uploads followed on one progress page
 
 
 def upload_view(model_admin, request: HttpRequest) -> HttpResponse:
-    """Take one or more files and queue them; one file goes to its preview, several to progress."""
+    """Take one or more files and queue them; one file goes to its preview (which shows its
+    progress, then what was read), several to the progress page."""
     require_importer(request)
     if request.method == "POST":
         form = TranscriptUploadForm(request.POST, request.FILES)
@@ -35,7 +36,7 @@ def upload_view(model_admin, request: HttpRequest) -> HttpResponse:
             for upload in uploads:
                 if upload.status == Status.FAILED:
                     messages.error(request, f"{upload.original_name}: {upload.message}")
-            if len(uploads) == 1 and uploads[0].status != Status.FAILED:
+            if len(uploads) == 1:
                 return HttpResponseRedirect(
                     reverse("admin:archive_transcriptupload_preview", args=[uploads[0].pk])
                 )
