@@ -5,9 +5,8 @@ from django.contrib import admin
 from django.db import transaction
 from django.urls import reverse
 
-from archive.curation import record_decision
-
 import archive.admin  # noqa: F401  registers the models (also done by autodiscover)
+from archive.curation import record_decision
 from archive.models import (
     ImportRecord,
     Meeting,
