@@ -210,8 +210,8 @@ COUNCIL_ARCHIVE_DATA = Path(
     os.environ.get("COUNCIL_ARCHIVE_DATA", BASE_DIR.parent / "shared" / "data")
 ).resolve()
 
-# Largest transcript a staff member may upload.
-TRANSCRIPT_MAX_BYTES = int(os.environ.get("TRANSCRIPT_MAX_BYTES", 50 * 1024 * 1024))
+# Largest transcript a staff member may upload (50 MB, as staff read sizes: decimal units).
+TRANSCRIPT_MAX_BYTES = int(os.environ.get("TRANSCRIPT_MAX_BYTES", 50_000_000))
 # Uploads are parsed by a background worker (``manage.py db_worker``, Django's task framework
 # backport with its database backend: archive.upload_jobs). At most TRANSCRIPT_PARSE_JOBS parse at
 # once across every worker, each in a sandboxed child limited in memory and time.

@@ -14,4 +14,4 @@ def format_size(size: int) -> str:
         return plural(size, "byte")
     if size < 1_000_000:
         return f"{size / 1000:.0f} kB"
-    return f"{size / 1_000_000:.1f} MB"
+    return f"{size / 1_000_000:.1f}".removesuffix(".0") + " MB"

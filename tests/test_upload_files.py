@@ -169,3 +169,19 @@ def test_cleanup_command_prints_what_it_did(media):
     out = StringIO()
     call_command("cleanup_uploads", "--dry-run", stdout=out)
     assert out.getvalue().startswith("Would do: 0 pending uploads expired")
+
+
+@pytest.mark.parametrize(
+    ("size", "words"),
+    [
+        (1, "1 byte"),
+        (812, "812 bytes"),
+        (45_300, "45 kB"),
+        (1_234_567, "1.2 MB"),
+        (50_000_000, "50 MB"),
+    ],
+)
+def test_sizes_are_in_plain_units(size, words):
+    from archive.wording import format_size
+
+    assert format_size(size) == words

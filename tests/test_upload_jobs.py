@@ -288,3 +288,20 @@ def test_import_of_a_known_record_through_the_service_is_unchanged(data_dir):
     import_meeting(parsed=parsed_pdf(data_dir, SMALL_PDF), source="pdf")
     with pytest.raises(AlreadyImported, match="Replace the record"):
         import_meeting(parsed=parsed_pdf(data_dir, SMALL_PDF), source="pdf")
+
+
+@pytest.mark.django_db
+def test_messages_keep_file_names_as_uploaded(client, importer, pdf_bytes):
+    response = client.post(
+        reverse("admin:archive_transcriptupload_upload"),
+        {
+            "files": [
+                SimpleUploadedFile("document_8422.txt", b"\x00\x01 binary"),
+                SimpleUploadedFile(SMALL_PDF, pdf_bytes()),
+            ]
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "document_8422.txt: The file is neither" in html
+    assert "Document_8422" not in html
