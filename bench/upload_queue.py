@@ -58,9 +58,7 @@ def start_workers(count: int) -> list[subprocess.Popen]:
         "0.5",
     ]
     return [
-        subprocess.Popen(
-            command, cwd=BASE_DIR, env=os.environ.copy(), stderr=subprocess.DEVNULL
-        )
+        subprocess.Popen(command, cwd=BASE_DIR, env=os.environ.copy(), stderr=subprocess.DEVNULL)
         for _ in range(count)
     ]
 
@@ -115,7 +113,9 @@ def report(title: str, uploads) -> list[float]:
         total = (u.parsed_at - u.queued_at).total_seconds()
         totals.append(total)
         pages = _pages(u)
-        print(f"  {u.original_name:34} {u.status:8} {pages:>5} {wait:7.2f} {read:7.2f} {total:8.2f}")
+        print(
+            f"  {u.original_name:34} {u.status:8} {pages:>5} {wait:7.2f} {read:7.2f} {total:8.2f}"
+        )
     if totals:
         print(
             f"  median {statistics.median(totals):.2f} s, max {max(totals):.2f} s, "
