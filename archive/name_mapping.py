@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.text import slugify
 
 from archive import curation
 from archive.importing import hold_import_lock
@@ -51,15 +52,32 @@ class Target:
 
     member_state: MemberState | None = None
     affiliation: Affiliation | None = None
+    new_body: tuple[str, str] | None = None  # (name, Affiliation.Kind) of a body to create
 
     def __post_init__(self) -> None:
-        if self.member_state is not None and self.affiliation is not None:
-            raise ValueError("a printed name maps to a State or a body, not both")
+        given = [self.member_state, self.affiliation, self.new_body]
+        if sum(item is not None for item in given) > 1:
+            raise ValueError("a printed name maps to one State or body, not several")
 
     @property
     def label(self) -> str:
         body = self.member_state or self.affiliation
         return body.name if body else "a person with no affiliation"
+
+
+def _create_body(name: str, kind: str) -> Affiliation:
+    """A new organization or observer, named as staff typed it."""
+    name = " ".join(name.split())[:200]
+    if not name:
+        raise MappingRefused("Give the new organization a name.")
+    if Affiliation.objects.filter(name__iexact=name).exists():
+        raise MappingRefused(f"“{name}” is already in the archive: choose it in the list.")
+    base = slugify(name)[:70] or "organization"
+    slug, n = base, 1
+    while Affiliation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return Affiliation.objects.create(name=name, kind=kind, slug=slug)
 
 
 def _variants(model, field: str, key: str, **unresolved) -> list[str]:
@@ -79,6 +97,10 @@ def map_printed_name(*, name: str, target: Target, user) -> Decision:
     hold_import_lock()
     before: dict = {"alias": _alias_state(key)}
     after: dict = {}
+    if target.new_body:
+        created = _create_body(*target.new_body)
+        after["created_affiliation"] = created.pk
+        target = Target(affiliation=created)
     counts = {"speeches": 0, "meetings": 0, "members": 0, "votes": 0, "kept": 0}
     if target.member_state or target.affiliation:
         before["speeches"], after["speeches"], after["speakers"] = _reattribute_speeches(
@@ -90,10 +112,13 @@ def map_printed_name(*, name: str, target: Target, user) -> Decision:
             key, target.member_state, counts
         )
     after["alias"] = _save_alias(name, key, target, user)
+    summary = _summary(name, target, counts)
+    if after.get("created_affiliation"):
+        summary = summary.replace(" mapped to ", " mapped to a new organization, ", 1)
     return curation.record_decision(
         kind=KIND,
         user=user,
-        summary=_summary(name, target, counts),
+        summary=summary,
         target=f"printed-name:{key}"[:120],
         before=before,
         after=after,
@@ -258,6 +283,8 @@ def undo_mapping(decision: Decision) -> None:
         for pk, vote_id, position, name, order in before.get("printed_votes", [])
     )
     _restore_alias(before.get("alias"), after["alias"]["pk"])
+    if after.get("created_affiliation"):
+        Affiliation.objects.filter(pk=after["created_affiliation"]).delete()
 
 
 def _check_unchanged(after: dict) -> None:

@@ -163,3 +163,31 @@ def test_the_admin_home_counts_what_needs_review(client, curator, belgium_unmatc
     html = client.get(reverse("admin:index")).content.decode()
     count = printed_names.count()
     assert count >= 1 and f"Needs review ({count})" in html
+
+
+def test_a_new_organization_in_one_step_and_undo_removes_it(client, curator, data_dir):
+    from archive.models import Affiliation
+
+    load_council_2020()
+    parsed = parsed_pdf(data_dir, "S_PV.8700_E.pdf")
+    parsed.speeches[2].country = "World Wildlife Fund"
+    import_meeting(parsed=parsed, source="pdf")
+    before = snapshot()
+    response = client.post(
+        reverse("admin:review_map_name"),
+        {
+            "name": "World Wildlife Fund",
+            "target": "new",
+            "new_name": "World Wide Fund for Nature",
+            "new_kind": "civil_society",
+        },
+    )
+    assert response.status_code == 302
+    body = Affiliation.objects.get(name="World Wide Fund for Nature")
+    assert body.kind == "civil_society" and body.slug == "world-wide-fund-for-nature"
+    assert Speech.objects.get(sequence=3).affiliation == body
+    decision = Decision.objects.get()
+    assert "mapped to a new organization, World Wide Fund for Nature" in decision.summary
+    curation.undo(decision, user=None)
+    assert snapshot() == before
+    assert not Affiliation.objects.filter(pk=body.pk).exists()

@@ -80,7 +80,13 @@ def target_choices() -> list:
         ("", "— choose —"),
         ("Member States", states),
         ("Organizations, observers and other bodies", bodies),
-        ("Neither", [("none", "A person with no affiliation (not a State or body)")]),
+        (
+            "Not in the list",
+            [
+                ("new", "A new organization or body: name it below"),
+                ("none", "A person with no affiliation (not a State or body)"),
+            ],
+        ),
     ]
 
 
@@ -89,13 +95,38 @@ class MapNameForm(forms.Form):
 
     name = forms.CharField(max_length=200, widget=forms.HiddenInput)
     target = forms.ChoiceField(label="What it stands for")
+    new_name = forms.CharField(
+        label="New organization's name",
+        max_length=200,
+        required=False,
+        help_text="Only for “a new organization”: its name as the archive should show it.",
+    )
+    new_kind = forms.ChoiceField(
+        label="Kind",
+        choices=Affiliation.Kind.choices,
+        initial=Affiliation.Kind.ORGANIZATION,
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = target_choices()
 
-    def clean_target(self) -> Target:
+    def clean(self):
+        cleaned = super().clean()
+        if self.data.get("target") == "new":
+            name = (cleaned.get("new_name") or "").strip()
+            if not name:
+                self.add_error("new_name", "Name the new organization.")
+            else:
+                kind = cleaned.get("new_kind") or Affiliation.Kind.ORGANIZATION
+                cleaned["target"] = Target(new_body=(name, kind))
+        return cleaned
+
+    def clean_target(self) -> Target | None:
         value = self.cleaned_data["target"]
+        if value == "new":
+            return None  # built in clean(), with the name
         if value == "none":
             return Target()
         kind, _, pk = value.partition(":")
@@ -141,7 +172,9 @@ def map_name(request: HttpRequest) -> HttpResponse:
                 messages.success(request, decision.summary)
                 return HttpResponseRedirect(back or reverse("admin:review"))
     else:
-        form = MapNameForm(initial={"name": name, "target": _initial_target(group)})
+        form = MapNameForm(
+            initial={"name": name, "target": _initial_target(group), "new_name": name}
+        )
     examples = (
         Speech.objects.filter(
             member_state__isnull=True,
