@@ -128,19 +128,23 @@ def map_printed_name(*, name: str, target: Target, user) -> Decision:
 def _summary(name: str, target: Target, counts: dict) -> str:
     from archive.wording import plural
 
-    parts = [
-        plural(counts["speeches"], "statement")
-        + (f" in {plural(counts['meetings'], 'meeting')}" if counts["speeches"] else ""),
-        plural(counts["members"], "members' list entry", "members' list entries"),
-        plural(counts["votes"], "vote-list entry", "vote-list entries"),
-    ]
-    text = f"“{name}” mapped to {target.label}: " + ", ".join(parts)
+    parts = []
+    if counts["speeches"]:
+        parts.append(
+            f"{plural(counts['speeches'], 'statement')} in {plural(counts['meetings'], 'meeting')}"
+        )
+    if counts["members"]:
+        parts.append(plural(counts["members"], "members' list entry", "members' list entries"))
+    if counts["votes"]:
+        parts.append(plural(counts["votes"], "vote-list entry", "vote-list entries"))
+    changed = ", ".join(parts) if parts else "nothing in the archive printed it yet"
+    text = f"“{name}” mapped to {target.label}: {changed}"
     if counts["kept"]:
         text += (
             f"; {plural(counts['kept'], 'vote-list entry', 'vote-list entries')} kept as printed "
             "(the State already has a vote there)"
         )
-    return text + "; future imports use it."
+    return text + "; imports from now on use it."
 
 
 def _reattribute_speeches(key: str, target: Target, counts: dict):
