@@ -485,6 +485,9 @@ def _import(
     meeting.agenda = agenda
     meeting.agenda_item = _agenda_item(agenda[0]) if agenda else meeting.agenda_item
     meeting.presidency_id = names.presidency.member_state_id if names.presidency else None
+    meeting.presidency_as_printed = ((parsed.president.country or "") if parsed.president else "")[
+        :200
+    ]
     meeting.president_name = (parsed.president.name if parsed.president else "")[:200]
     meeting.language = parsed.language or "English"
     meeting.source = source

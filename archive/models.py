@@ -369,6 +369,9 @@ class Meeting(models.Model):
         related_name="presided_meetings",
     )
     president_name = models.CharField(max_length=200, blank=True)
+    presidency_as_printed = models.CharField(
+        max_length=200, blank=True, help_text="The presidency's State as the record prints it"
+    )
     outcome = models.TextField(blank=True, help_text="Outcome as listed by the UN Library")
     press_release = models.CharField(max_length=60, blank=True)
     language = models.CharField(max_length=20, default="English")

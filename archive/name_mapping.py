@@ -3,7 +3,8 @@
 ``map_printed_name`` is the one write behind the review queue's "Unresolved printed names":
 
 - every statement printed with that name and still unattributed gets the State or body (and a
-  speaker row for it, as an import would have made);
+  speaker row for it, as an import would have made); for a presidency printed with it, the
+  meeting gets its presidency and the President's own statements their State;
 - members' lists and vote lists that print it get the Member State (a vote-list name becomes a
   ``MemberVote``, unless that State already has a vote there: then it stays as printed);
 - a ``NameAlias`` makes ``archive.names`` (the one resolver) use the mapping in future imports;
@@ -19,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 
 from archive import curation
@@ -27,6 +29,7 @@ from archive.models import (
     Affiliation,
     CouncilTerm,
     Decision,
+    Meeting,
     MeetingMember,
     MemberState,
     MemberVote,
@@ -101,10 +104,19 @@ def map_printed_name(*, name: str, target: Target, user) -> Decision:
         created = _create_body(*target.new_body)
         after["created_affiliation"] = created.pk
         target = Target(affiliation=created)
-    counts = {"speeches": 0, "meetings": 0, "members": 0, "votes": 0, "kept": 0}
+    counts = {
+        "speeches": 0,
+        "meetings": 0,
+        "members": 0,
+        "votes": 0,
+        "kept": 0,
+        "presidencies": 0,
+    }
+    if target.member_state:
+        before["presidencies"] = _map_presidencies(key, target.member_state, counts)
     if target.member_state or target.affiliation:
         before["speeches"], after["speeches"], after["speakers"] = _reattribute_speeches(
-            key, target, counts
+            key, target, counts, presided=before.get("presidencies", [])
         )
     if target.member_state:
         before["members"] = _map_members(key, target.member_state, counts)
@@ -133,6 +145,8 @@ def _summary(name: str, target: Target, counts: dict) -> str:
         parts.append(
             f"{plural(counts['speeches'], 'statement')} in {plural(counts['meetings'], 'meeting')}"
         )
+    if counts["presidencies"]:
+        parts.append(plural(counts["presidencies"], "presidency", "presidencies"))
     if counts["members"]:
         parts.append(plural(counts["members"], "members' list entry", "members' list entries"))
     if counts["votes"]:
@@ -147,14 +161,29 @@ def _summary(name: str, target: Target, counts: dict) -> str:
     return text + "; imports from now on use it."
 
 
-def _reattribute_speeches(key: str, target: Target, counts: dict):
+def _map_presidencies(key: str, state: MemberState, counts: dict) -> list[int]:
+    """Meetings whose presidency was printed with this name and matched nothing."""
+    spellings = _variants(Meeting, "presidency_as_printed", key, presidency__isnull=True)
+    pks = sorted(
+        Meeting.objects.filter(
+            presidency__isnull=True, presidency_as_printed__in=spellings
+        ).values_list("pk", flat=True)
+    )
+    Meeting.objects.filter(pk__in=pks).update(presidency=state)
+    counts["presidencies"] = len(pks)
+    return pks
+
+
+def _reattribute_speeches(key: str, target: Target, counts: dict, presided: list[int]):
+    """Statements printed with the name, and the President's own in the meetings ``presided``
+    (printed "The President", they speak for the presidency)."""
     spellings = _variants(
         Speech, "country_as_printed", key, member_state__isnull=True, affiliation__isnull=True
     )
+    chair = Q(meeting_id__in=presided, role=Speech.Role.PRESIDENT, country_as_printed="")
     speeches = list(
-        Speech.objects.filter(
-            member_state__isnull=True, affiliation__isnull=True, country_as_printed__in=spellings
-        )
+        Speech.objects.filter(member_state__isnull=True, affiliation__isnull=True)
+        .filter(Q(country_as_printed__in=spellings) | chair)
         .select_related("speaker")
         .order_by("pk")
     )
@@ -281,6 +310,7 @@ def undo_mapping(decision: Decision) -> None:
         )
     Speaker.objects.filter(pk__in=after.get("speakers", []), speeches__isnull=True).delete()
     MeetingMember.objects.filter(pk__in=before.get("members", [])).update(member_state=None)
+    Meeting.objects.filter(pk__in=before.get("presidencies", [])).update(presidency=None)
     MemberVote.objects.filter(pk__in=after.get("member_votes", [])).delete()
     PrintedVoteName.objects.bulk_create(
         PrintedVoteName(pk=pk, vote_id=vote_id, position=position, name=name, list_order=order)

@@ -10,6 +10,7 @@ from archive import curation, review
 from archive.importing import import_meeting
 from archive.models import (
     Decision,
+    Meeting,
     MeetingMember,
     MemberState,
     MemberVote,
@@ -25,7 +26,7 @@ from tests.council_2020 import load_council_2020, parsed_pdf
 
 pytestmark = pytest.mark.django_db
 
-SNAPSHOT_MODELS = [Speech, Speaker, MeetingMember, MemberVote, PrintedVoteName, NameAlias]
+SNAPSHOT_MODELS = [Meeting, Speech, Speaker, MeetingMember, MemberVote, PrintedVoteName, NameAlias]
 
 
 def snapshot() -> dict:
@@ -191,3 +192,24 @@ def test_a_new_organization_in_one_step_and_undo_removes_it(client, curator, dat
     curation.undo(decision, user=None)
     assert snapshot() == before
     assert not Affiliation.objects.filter(pk=body.pk).exists()
+
+
+def test_an_unresolved_presidency_is_mapped_with_the_presidents_statements(data_dir):
+    states = load_council_2020()
+    parsed = parsed_pdf(data_dir, "S_PV.8701_E.pdf")
+    parsed.president.country = "Annam"
+    for speech in parsed.speeches:  # "The President:", with no State printed beside it
+        speech.country = None
+    import_meeting(parsed=parsed, source="pdf")
+    meeting = Meeting.objects.get(symbol="S/PV.8701")
+    assert meeting.presidency is None and meeting.presidency_as_printed == "Annam"
+    assert not Speech.objects.filter(member_state__isnull=False).exists()
+    row = next(r for r in printed_names.unresolved_names() if r.name == "Annam")
+    assert row.presidencies == 1
+    before = snapshot()
+    decision = map_printed_name(name="Annam", target=Target(member_state=states["VNM"]), user=None)
+    assert Meeting.objects.get(pk=meeting.pk).presidency == states["VNM"]
+    assert set(Speech.objects.values_list("member_state__iso3", flat=True)) == {"VNM"}
+    assert "1 presidency" in decision.summary and "2 statements" in decision.summary
+    curation.undo(decision, user=None)
+    assert snapshot() == before

@@ -1,8 +1,9 @@
 """Review section: printed names no State or organization was found for.
 
 A name is listed once per matching key (``normalise_name``), with every place it stands
-unresolved: statements (``Speech.country_as_printed`` with no State or body), members' lists,
-vote lists (``PrintedVoteName``) and uploads read but not yet imported. Mapping it is
+unresolved: statements (``Speech.country_as_printed`` with no State or body), presidencies
+(``Meeting.presidency_as_printed``), members' lists, vote lists (``PrintedVoteName``) and uploads
+read but not yet imported. Mapping it is
 ``archive.name_mapping.map_printed_name``.
 """
 
@@ -15,6 +16,7 @@ from django.db.models import Count, Max, Min
 
 from archive import review
 from archive.models import (
+    Meeting,
     MeetingMember,
     PrintedVoteName,
     Speech,
@@ -44,6 +46,7 @@ class PrintedName:
     meetings: int = 0
     members: int = 0
     votes: int = 0
+    presidencies: int = 0
     uploads: list[PendingUpload] = field(default_factory=list)
     first_date: datetime.date | None = None
     last_date: datetime.date | None = None
@@ -56,7 +59,7 @@ class PrintedName:
 
     @property
     def total(self) -> int:
-        return self.speeches + self.members + self.votes + len(self.uploads)
+        return self.speeches + self.members + self.votes + self.presidencies + len(self.uploads)
 
     def add_dates(self, first, last) -> None:
         if first and (self.first_date is None or first < self.first_date):
@@ -107,6 +110,15 @@ def unresolved_names(limit: int | None = None) -> list[PrintedName]:
         if group := entry(row["country_as_printed"]):
             group.spellings[row["country_as_printed"]] += row["n"]
             group.members += row["n"]
+    for row in (
+        Meeting.objects.filter(presidency__isnull=True)
+        .exclude(presidency_as_printed="")
+        .values("presidency_as_printed")
+        .annotate(n=Count("id"))
+    ):
+        if group := entry(row["presidency_as_printed"]):
+            group.spellings[row["presidency_as_printed"]] += row["n"]
+            group.presidencies += row["n"]
     for row in PrintedVoteName.objects.values("name").annotate(n=Count("id")):
         if group := entry(row["name"]):
             group.spellings[row["name"]] += row["n"]
