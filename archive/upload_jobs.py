@@ -115,7 +115,8 @@ def run_parse(upload_id: int) -> str:
             TranscriptUpload.objects.filter(pk=upload_id).update(
                 status=Status.QUEUED, parse_started_at=None
             )
-            parse_upload.enqueue(upload_id)
+            job = parse_upload.enqueue(upload_id)
+            TranscriptUpload.objects.filter(pk=upload_id).update(task_id=str(job.id)[:64])
             raise
         except TranscriptError as exc:
             reject(upload, exc.message)

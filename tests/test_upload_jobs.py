@@ -305,3 +305,29 @@ def test_messages_keep_file_names_as_uploaded(client, importer, pdf_bytes):
     html = response.content.decode()
     assert "document_8422.txt: The file is neither" in html
     assert "Document_8422" not in html
+
+
+@pytest.mark.django_db
+def test_a_read_interrupted_by_a_stopping_worker_is_queued_again(
+    client, importer, pdf_bytes, settings, monkeypatch
+):
+    from archive.sandbox import ParseInterrupted
+
+    settings.TASKS = DUMMY_TASKS
+    _upload(client, (SMALL_PDF, pdf_bytes()))
+    upload = TranscriptUpload.objects.get()
+
+    def interrupted(*args, **kwargs):
+        raise ParseInterrupted()
+
+    monkeypatch.setattr(upload_jobs, "parse_in_subprocess", interrupted)
+    first_job = upload.task_id
+    with pytest.raises(ParseInterrupted):
+        upload_jobs.run_parse(upload.pk)
+    upload.refresh_from_db()
+    assert upload.status == Status.QUEUED and upload.parse_started_at is None
+    assert not ImportRecord.objects.filter(action="failure").exists()  # not the file's fault
+    assert upload.task_id and upload.task_id != first_job  # queued again by a new job
+    from django_tasks import default_task_backend
+
+    assert len(default_task_backend.results) == 2
