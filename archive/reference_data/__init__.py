@@ -2,10 +2,14 @@
 vetoes, resolution texts) from the shared data folder, idempotently.
 
 One module per source: ``members`` (the UN member-state list), ``aliases`` (spellings of States
-and bodies), ``membership`` (Council terms), ``meetings`` (the UN Library's meetings table),
-``resolutions`` (its resolutions table and the draft-resolutions export), ``votes`` (the
-votes-by-member file), ``vetoes`` (the vetoes file), ``texts`` (resolution texts); ``base`` and
-``values`` hold what they share.
+and bodies), ``membership`` (Council terms), ``meetings`` (the UN Library's meetings table, its
+failed drafts included), ``resolutions`` (its resolutions table and the draft-resolutions
+export), ``votes`` (the votes-by-member file), ``vetoes`` (the vetoes file), ``texts``
+(resolution texts); ``base``, ``values``, ``dates`` and ``claims`` hold what they share.
+
+Provenance: each source's statement about a vote is a ``VoteClaim`` (``claims``); the votes and
+members' votes shown are derived from the claims by the last step, ``reconcile``, which never
+overrides a person's recorded choice nor a record's reading awaiting one.
 
 Every step reads its files, builds the rows it wants in memory, compares them with what the
 database holds (one query per table) and writes only the difference in bulk, inside one
@@ -33,6 +37,7 @@ from archive.models import (
     NameAlias,
     Resolution,
     Vote,
+    VoteClaim,
 )
 from archive.names import NameResolver
 from archive.reference_data.aliases import load_affiliations_and_aliases
@@ -53,10 +58,11 @@ from archive.reference_data.base import (
     read_csv,
     sync_rows,
 )
-from archive.reference_data.legacy_votes import load_member_votes, load_resolutions, load_vetoes
-from archive.reference_data.meetings import agenda_slug, load_meetings
+from archive.reference_data.meetings import agenda_slug, load_meeting_decisions, load_meetings
 from archive.reference_data.members import load_member_states
 from archive.reference_data.membership import load_council_terms
+from archive.reference_data.reconcile import reconcile_votes
+from archive.reference_data.resolutions import load_resolutions
 from archive.reference_data.texts import clean_resolution_text, load_resolution_texts
 from archive.reference_data.values import (
     date_from_text,
@@ -65,6 +71,8 @@ from archive.reference_data.values import (
     parse_resolution_label,
     reliable_votes_file_date,
 )
+from archive.reference_data.vetoes import load_vetoes
+from archive.reference_data.votes import load_member_votes
 
 __all__ = [
     "COUNTRY_ALIASES_CSV",
@@ -87,6 +95,7 @@ __all__ = [
     "load_affiliations_and_aliases",
     "load_council_terms",
     "load_meetings",
+    "load_meeting_decisions",
     "load_member_states",
     "load_member_votes",
     "load_reference_data",
@@ -97,6 +106,7 @@ __all__ = [
     "parse_meeting_symbol",
     "parse_resolution_label",
     "read_csv",
+    "reconcile_votes",
     "reliable_votes_file_date",
     "sync_rows",
     "table_counts",
@@ -108,9 +118,11 @@ STEPS = (
     "council_terms",
     "meetings",
     "resolutions",
+    "meeting_decisions",
     "member_votes",
     "vetoes",
     "resolution_texts",
+    "reconciliation",
 )
 
 
@@ -138,10 +150,17 @@ def load_reference_data(
     run(load_council_terms, resolver=resolver)
     run(load_meetings)
     run(load_resolutions)
+    run(load_meeting_decisions, resolver=resolver)
     run(load_member_votes, resolver=resolver)
     run(load_vetoes, resolver=resolver)
     run(load_resolution_texts)
+    run(reconciliation)
     return results
+
+
+def reconciliation(*, data_dir: Path) -> LoadResult:
+    """The last step: every vote's shown values derived again from its claims."""
+    return reconcile_votes()
 
 
 def table_counts() -> dict[str, int]:
@@ -156,5 +175,6 @@ def table_counts() -> dict[str, int]:
         Resolution,
         Vote,
         MemberVote,
+        VoteClaim,
     ]
     return {model.__name__: model.objects.count() for model in tables}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 
@@ -214,7 +214,7 @@ def sync_rows(
         for instance in to_create:
             outcome.pks[tuple(getattr(instance, k) for k in key)] = instance.pk
     if to_update:
-        model._default_manager.bulk_update(to_update, fields, batch_size=batch_size)
+        update_rows(model, to_update, fields)
     outcome.created, outcome.updated = len(to_create), len(to_update)
     return outcome
 
@@ -222,3 +222,33 @@ def sync_rows(
 def is_blank(value) -> bool:
     """None, "" and [] count as not given."""
     return value is None or value == "" or value == []
+
+
+def update_rows(model: type[models.Model], instances: list, fields: list[str], batch: int = 1000):
+    """Write ``fields`` (attnames) of these instances: ``bulk_update`` without its per-row CASE
+    expressions, which Django builds in Python at a cost that grows with rows x fields (a
+    minute for 3,000 votes), as one UPDATE ... FROM (VALUES ...) per batch."""
+    if not instances:
+        return
+    meta = model._meta
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    columns = [meta.pk, *(by_attname[f] for f in fields)]
+    qn = connection.ops.quote_name
+    row = "(" + ", ".join(f"%s::{c.db_type(connection)}" for c in columns) + ")"
+    names = ", ".join(qn(c.column) for c in columns)
+    sets = ", ".join(f"{qn(c.column)} = v.{qn(c.column)}" for c in columns[1:])
+    pk = qn(meta.pk.column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(instances), batch):
+            chunk = instances[start : start + batch]
+            params = [
+                column.get_db_prep_save(getattr(instance, column.attname), connection)
+                for instance in chunk
+                for column in columns
+            ]
+            cursor.execute(
+                f"UPDATE {qn(meta.db_table)} AS t SET {sets} "
+                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v({names}) "
+                f"WHERE t.{pk} = v.{pk}",
+                params,
+            )
