@@ -29,7 +29,9 @@ from archive.importing import (
 )
 from archive.models import ImportRecord, Meeting, Resolution, TranscriptUpload
 from archive.parsing import ParsedMeeting, TranscriptError
+from archive.record_votes import preview_conflicts
 from archive.sandbox import parse_in_subprocess
+from archive.vote_sources import Choice
 
 IMPORT_PERMISSION = "archive.import_transcript"
 
@@ -261,6 +263,7 @@ class TranscriptUploadAdmin(admin.ModelAdmin):
                 for vote, lists in zip(parsed.votes, names.votes, strict=True)
             ],
             unresolved=names.unresolved,
+            vote_conflicts=preview_conflicts(parsed, names.votes),
             existing=existing,
             already_imported=bool(
                 existing and (existing.source != Meeting.Source.REFERENCE or existing.speech_count)
@@ -283,12 +286,21 @@ class TranscriptUploadAdmin(admin.ModelAdmin):
         replace = form.is_valid() and form.cleaned_data["replace"]
         try:
             parsed = _parse_upload(upload)
+            choices = _vote_choices(request, parsed)
+            if choices is None:
+                messages.error(
+                    request,
+                    "The record reads some votes differently from the archive: choose, for each "
+                    "of them, whether to keep the archive's values or take the record's.",
+                )
+                return HttpResponseRedirect(preview)
             result = import_meeting(
                 parsed=parsed,
                 source=source_for(upload.content_type),
                 upload=upload,
                 user=request.user,
                 replace=replace,
+                vote_choices=choices,
             )
         except TranscriptError as exc:
             _fail(upload, exc.message)
@@ -331,6 +343,19 @@ class TranscriptUploadAdmin(admin.ModelAdmin):
         upload.delete()
         messages.success(request, f"Discarded {name}.")
         return HttpResponseRedirect(reverse("admin:archive_transcriptupload_changelist"))
+
+
+def _vote_choices(request: HttpRequest, parsed: ParsedMeeting) -> dict[int, Choice] | None:
+    """The importer's choice for every vote the record reads differently from the archive, or
+    None if one is missing (the archive may have changed since the preview)."""
+    names = resolve_names(parsed, default_resolver())
+    choices = {}
+    for conflict in preview_conflicts(parsed, names.votes):
+        value = request.POST.get(conflict.field_name, "")
+        if value not in Choice.__members__.values():
+            return None
+        choices[conflict.position] = Choice(value)
+    return choices
 
 
 def _record(request: HttpRequest, upload: TranscriptUpload, action: str, summary: str) -> None:

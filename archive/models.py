@@ -612,6 +612,17 @@ class ResolutionQuerySet(models.QuerySet):
     def in_year(self, year: int):
         return self.filter(year=year)
 
+    def missing_numbers(self) -> list[tuple[int, int]]:
+        """The runs of numbers, from 1 to the highest held, that no source gives:
+        [(2775, 2775), (2782, 2814)]."""
+        held = sorted(set(self.values_list("number", flat=True)))
+        runs, expected = [], 1
+        for number in held:
+            if number > expected:
+                runs.append((expected, number - 1))
+            expected = number + 1
+        return runs
+
     def with_vote(self):
         return self.select_related("vote", "meeting")
 
@@ -835,6 +846,12 @@ class Vote(models.Model):
     @property
     def counts(self) -> tuple[int | None, int | None, int | None]:
         return (self.in_favour_count, self.against_count, self.abstaining_count)
+
+    def get_absolute_url(self) -> str:
+        """An adopting vote is shown on its resolution's page; any other on its own."""
+        if self.resolution_id:
+            return self.resolution.get_absolute_url() + "#vote"
+        return cached_reverse("archive:vote", self.pk)
 
     @property
     def year(self) -> int | None:

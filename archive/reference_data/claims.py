@@ -39,6 +39,7 @@ CLAIM_FIELDS = [
 ]
 FAILED = (Vote.Outcome.VETOED, Vote.Outcome.NOT_ADOPTED)
 _WORD = re.compile(r"[a-z]{4,}")
+_SPV_LABEL = re.compile(r"^S/PV\.\d+$")
 
 
 @dataclass
@@ -233,14 +234,25 @@ class _VoteFinder:
                 self.taken.add(vote_id)
                 return vote_id
             return None
-        candidates = [
-            row
-            for row in self.failed.get(draft.label, [])
-            if row["vote_id"] not in self.taken
-            and row["place"].agrees(draft.place)
-            and _subjects_agree(row, draft)
-            and (draft.label or _same_tally(row, draft) is not False)
-        ]
+        candidates = self._candidates(self.failed.get(draft.label, []), draft)
+        if not candidates and _base(draft.label):
+            # "S/18087/Rev.1" in one source is "S/18087" in another.
+            base = _base(draft.label)
+            revised = [
+                r for label, rows in self.failed.items() if _base(label) == base for r in rows
+            ]
+            candidates = self._candidates(revised, draft)
+        if not candidates and _SPV_LABEL.match(draft.label) and draft.place.meeting_number:
+            # A draft without a symbol is known by a meeting, which sources name differently
+            # ("S/PV.3038" for S/PV.303): any such draft voted on at the same meeting.
+            named = [
+                r for label, rows in self.failed.items() if _SPV_LABEL.match(label) for r in rows
+            ]
+            candidates = [
+                row
+                for row in self._candidates(named, draft)
+                if row["place"].meeting_number == draft.place.meeting_number
+            ]
         if not candidates:
             return None
         # The same draft voted on twice at one place (S/2020/667 in the votes file): the vote
@@ -255,6 +267,21 @@ class _VoteFinder:
         )
         self.taken.add(best["vote_id"])
         return best["vote_id"]
+
+    def _candidates(self, rows: list[dict], draft: ClaimDraft) -> list[dict]:
+        return [
+            row
+            for row in rows
+            if row["vote_id"] not in self.taken
+            and row["place"].agrees(draft.place)
+            and _subjects_agree(row, draft)
+            and (draft.label or _same_tally(row, draft) is not False)
+        ]
+
+
+def _base(label: str) -> str:
+    """A draft symbol without its revision number ("" for labels that are not symbols)."""
+    return re.sub(r"/Rev\.\d+$", "", label) if label.startswith("S/") else ""
 
 
 def _number(row: dict) -> int | None:

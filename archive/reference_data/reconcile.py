@@ -117,7 +117,7 @@ def reconcile_votes(vote_ids: Iterable[int] | None = None) -> LoadResult:
     """Derive the shown values of these votes (all votes with claims if None) from their claims
     and write what differs; then their resolutions' dates and meetings."""
     result = LoadResult("reconciliation")
-    claims = _claims_by_vote(vote_ids)
+    claims = claims_by_vote(vote_ids)
     votes = {
         row["pk"]: row
         for row in Vote.objects.filter(pk__in=list(claims)).values(
@@ -125,7 +125,7 @@ def reconcile_votes(vote_ids: Iterable[int] | None = None) -> LoadResult:
         )
     }
     ctx = Context.load(c["meeting_id"] for cs in claims.values() for c in cs if c["meeting_id"])
-    current = _member_votes(votes)
+    current = member_votes_of(votes)
     wanted = {pk: derive(vote, claims[pk], ctx) for pk, vote in votes.items()}
     with transaction.atomic():
         _write_votes(votes, wanted, result)
@@ -136,7 +136,7 @@ def reconcile_votes(vote_ids: Iterable[int] | None = None) -> LoadResult:
     return result
 
 
-def _claims_by_vote(vote_ids: Iterable[int] | None) -> dict[int, list[dict]]:
+def claims_by_vote(vote_ids: Iterable[int] | None) -> dict[int, list[dict]]:
     qs = VoteClaim.objects.all()
     if vote_ids is not None:
         qs = qs.filter(vote_id__in=list(vote_ids))
@@ -146,7 +146,7 @@ def _claims_by_vote(vote_ids: Iterable[int] | None) -> dict[int, list[dict]]:
     return claims
 
 
-def _member_votes(votes: dict) -> dict[int, dict[int, tuple]]:
+def member_votes_of(votes: dict) -> dict[int, dict[int, tuple]]:
     current: dict[int, dict[int, tuple]] = defaultdict(dict)
     for pk, vote_id, state, position, is_veto in MemberVote.objects.filter(
         vote_id__in=list(votes)
@@ -159,11 +159,11 @@ def _write_votes(votes: dict, wanted: dict[int, Preferred], result: LoadResult) 
     changed = []
     for pk, vote in votes.items():
         fields = wanted[pk].fields
-        if all(vote[f] == fields[f] for f in VOTE_FIELDS):
+        position = vote["position"] if fields.pop("_record_meeting") else None
+        if position == vote["position"] and all(vote[f] == fields[f] for f in VOTE_FIELDS):
             continue
         instance = Vote(pk=pk, resolution_id=vote["resolution_id"], **fields)
-        # A record's position within its meeting only holds at that meeting.
-        instance.position = vote["position"] if fields["meeting_id"] == vote["meeting_id"] else None
+        instance.position = position
         changed.append(instance)
     moved = [v.pk for v in changed if v.position is None and votes[v.pk]["position"]]
     Vote.objects.filter(pk__in=moved).update(position=None)
@@ -295,6 +295,11 @@ def derive(vote: dict, claims: list[dict], ctx: Context) -> Preferred:
     fields["member_coverage"] = coverage
     fields["provenance"] = provenance
     fields["flags"] = flags(fields, members, claims, year, ctx)
+    # A vote's position within its meeting is a record's: it holds only at the record's meeting.
+    fields["_record_meeting"] = any(
+        c["source"] == VoteClaim.Source.RECORD and c["meeting_id"] == fields["meeting_id"]
+        for c in claims
+    )
     return Preferred(fields=fields, members=members)
 
 
@@ -349,7 +354,13 @@ def _draft(order: list[dict]) -> dict:
 def _members(order, outcome, year, ctx: Context, provenance: dict):
     """Members' votes from the first claim that lists them, vetoes from the first that names
     them (a veto is a vote against); and how many members the sources cover."""
-    listing = _first(order, lambda c: c["positions"])
+    # No member votes on a decision adopted without a vote (the votes file still lists every
+    # member "Yes" for those).
+    listing = (
+        None
+        if outcome == Vote.Outcome.ADOPTED_WITHOUT_VOTE
+        else _first(order, lambda c: c["positions"])
+    )
     members: dict[int, tuple[str, bool]] = {}
     if listing is not None:
         provenance["members"] = listing["pk"]

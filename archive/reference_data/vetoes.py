@@ -4,6 +4,7 @@ an S/ symbol are named after their meeting ("S/PV.57"), several at one meeting."
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from archive.reference_data.base import VETOES_CSV, LoadResult, Reporter, rows
 from archive.reference_data.claims import ClaimDraft, Place, claim_values, sync_claims
 from archive.reference_data.meetings import letter_note
 from archive.reference_data.values import meeting_symbol, parse_meeting_symbol, us_date
+
+_SYMBOL = re.compile(r"S/PV\.\s?\d+|S/(?:\d{4}/)?\d+(?:/Rev\.\d+)?")
 
 
 def load_vetoes(*, data_dir: Path, resolver: NameResolver | None = None) -> LoadResult:
@@ -55,7 +58,9 @@ def _vetoers(line: int, row: dict, resolver: NameResolver, report: Reporter) -> 
 
 def _veto_claim(line: int, row: dict, meetings: dict, resolver, report) -> ClaimDraft | None:
     """One row as a claim; a row whose vetoing members match no State is reported and left."""
-    draft = " ".join(row["draft"].split())
+    printed = " ".join(row["draft"].split())
+    # "S/552, S/PV.202": the draft, then the meeting it was voted at.
+    draft = next(iter(_SYMBOL.findall(printed)), printed)
     vetoed_by = _vetoers(line, row, resolver, report)
     if not vetoed_by:
         report(line, "no_vetoing_member", f"{draft}: no vetoing member could be matched")

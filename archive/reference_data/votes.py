@@ -10,6 +10,7 @@ neighbouring meetings show which order is right.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from archive.reference_data.claims import (
 )
 from archive.reference_data.dates import MeetingSequence
 from archive.reference_data.values import (
+    iso_date,
     meeting_symbol,
     parse_meeting_symbol,
     parse_resolution_label,
@@ -43,6 +45,7 @@ POSITIONS = {
 }
 _DRAFT_SYMBOL = re.compile(r"^(S/(?:\d{4}/)?\d+(?:/Rev\.\d+)?)\b(.*)$")
 _VIDEOCONFERENCE_CODE = re.compile(r"^V\d+$")
+_NO_DATE = datetime.date(1, 1, 1)
 
 
 @dataclass
@@ -169,7 +172,8 @@ class _EventReader:
             "date": date,
             "date_note": note,
             "meeting_id": meeting_id,
-            "meeting_symbol": meeting_symbol(*parsed) if parsed else code[:60],
+            # The file's codes for votes by letter ("V142") name no meeting: not kept.
+            "meeting_symbol": meeting_symbol(*parsed) if parsed else "",
             "meeting_note": _videoconference_note(code),
             "positions": dict(event.positions),
             "unmatched": list(event.unmatched),
@@ -225,7 +229,8 @@ class _EventReader:
         number, year = parsed
         year = year or to_int(event.row["Year"])
         common = self._common(event)
-        self._note_resolution(event, number, year, draft, common)
+        if not self._note_resolution(event, number, year, draft, common):
+            return None
         without_vote = "consensus" in outcome_text or "acclamation" in outcome_text
         counts = None if without_vote else self._counts(event, year, "unanimous" in outcome_text)
         values = claim_values(
@@ -239,16 +244,29 @@ class _EventReader:
         # resolution_id holds the number until the new resolutions are written.
         return ClaimDraft(key=f"event {event.id}", values=values, resolution_id=number)
 
-    def _note_resolution(self, event: Event, number: int, year, draft: str, common: dict) -> None:
-        """Check the year against the table, or keep the resolution for creation."""
+    def _note_resolution(self, event: Event, number: int, year, draft: str, common: dict) -> bool:
+        """Check the year against the table, or keep the resolution for creation. An event
+        held in another year than the table's resolution of that number is about another
+        resolution (event 550: "425" for 1425 (2002)): reported and not used."""
         if number in self.table_numbers:
-            if year and self.resolutions[number][1] != year:
+            table_year = self.resolutions[number][1]
+            held = (iso_date(event.row["Date"]) or common["date"] or _NO_DATE).year
+            if held != table_year:
                 self.report(
                     event.line,
                     "conflicting_year",
-                    f"event {event.id}: {number} ({year}) but table says {self.resolutions[number][1]}",
+                    f"event {event.id} of {held}: resolution {number} is of {table_year} in the "
+                    "table; not used",
                 )
-            return
+                return False
+            if year and table_year != year:
+                self.report(
+                    event.line,
+                    "conflicting_year",
+                    f"event {event.id}: {number} ({year}) but table says {table_year}; the "
+                    "event's date agrees with the table",
+                )
+            return True
         self.new_resolutions.setdefault(
             number,
             {
@@ -262,6 +280,7 @@ class _EventReader:
                 "draft_symbol": _split_draft(draft)[0][:40],
             },
         )
+        return True
 
 
 def _sync_new_resolutions(new: dict[int, dict], result: LoadResult) -> dict[int, int]:
