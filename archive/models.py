@@ -760,7 +760,7 @@ class Vote(models.Model):
         null=True, blank=True, help_text="Order of the vote within its meeting"
     )
     source = models.CharField(
-        max_length=80, blank=True, help_text="Source of the outcome and tally shown (its claim)"
+        max_length=80, blank=True, help_text="Source of the tally shown, else of the outcome"
     )
     # Reconciled from the claims (archive.reference_data.reconcile); never edited by hand.
     meeting_symbol = models.CharField(
@@ -979,7 +979,7 @@ class VoteClaim(models.Model):
     objects = VoteClaimQuerySet.as_manager()
 
     class Meta:
-        ordering = ["vote", "source"]
+        ordering = ["vote_id", "source"]
         constraints = [
             models.UniqueConstraint(fields=["source", "key"], name="voteclaim_unique_key"),
             models.UniqueConstraint(fields=["vote", "source"], name="voteclaim_one_per_source"),

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='vote',
             name='source',
-            field=models.CharField(blank=True, help_text='Source of the outcome and tally shown (its claim)', max_length=80),
+            field=models.CharField(blank=True, help_text='Source of the tally shown, else of the outcome', max_length=80),
         ),
         migrations.CreateModel(
             name='VoteClaim',
@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                 ('vote', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='claims', to='archive.vote')),
             ],
             options={
-                'ordering': ['vote', 'source'],
+                'ordering': ['vote_id', 'source'],
             },
         ),
         migrations.AddField(

@@ -269,7 +269,7 @@ def derive(vote: dict, claims: list[dict], ctx: Context) -> Preferred:
     if by_date:
         provenance["date"] = by_date["pk"]
     year = date.year if date else ctx.resolution_years.get(vote["resolution_id"])
-    counts = (None, None, None)
+    counts, by_tally = (None, None, None), None
     if outcome != Vote.Outcome.ADOPTED_WITHOUT_VOTE:
         # A tally that cannot be right for the outcome (a veto with no vote against) is passed
         # over for the next source's, and shown as what that source says.
@@ -289,7 +289,7 @@ def derive(vote: dict, claims: list[dict], ctx: Context) -> Preferred:
         "meeting_id": meeting["meeting_id"] if meeting else None,
         **_meeting_texts(order, meeting, ctx),
         **_draft(order),
-        "source": (by_outcome or {}).get("source", ""),
+        "source": (by_tally or by_outcome or {}).get("source", ""),
     }
     members, coverage = _members(order, outcome, year, ctx, provenance)
     fields["member_coverage"] = coverage
