@@ -135,13 +135,14 @@ def _resolution(query: str, number: int, year: int | None) -> LookupResult:
         candidate=_resolution_candidate,
     )
     gaps = Resolution.objects.missing_numbers()
-    if not gaps:
-        return result
+    missing = sum(b - a + 1 for a, b in gaps)
+    if not gaps or missing > Resolution.objects.count():
+        return result  # a sparse archive (a sample): its range says enough
     # Say which numbers the sources lack, not only the range held.
     return LookupResult(
         query=result.query,
         understood=f"{result.understood}, except {_runs(gaps)}, which "
-        + ("are" if sum(b - a + 1 for a, b in gaps) > 1 else "is")
+        + ("are" if missing > 1 else "is")
         + " not in its sources",
         found=False,
         candidates=result.candidates,
@@ -149,9 +150,11 @@ def _resolution(query: str, number: int, year: int | None) -> LookupResult:
     )
 
 
-def _runs(runs: list[tuple[int, int]]) -> str:
-    """ "2775 and 2782–2814" """
-    words = [str(a) if a == b else f"{a}–{b}" for a, b in runs]
+def _runs(runs: list[tuple[int, int]], shown: int = 8) -> str:
+    """ "2775 and 2782–2814" (the first ``shown`` runs, then how many more)."""
+    words = [str(a) if a == b else f"{a}–{b}" for a, b in runs[:shown]]
+    if len(runs) > shown:
+        words.append(f"{len(runs) - shown} more runs of numbers")
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 

@@ -46,6 +46,7 @@ FIELD_NAMES = {
     "date": "date",
     "meeting": "meeting",
     "members": "members' votes",
+    "members_not_shown": "",
     "vetoes": "vetoes",
 }
 
@@ -196,15 +197,21 @@ class VoteFacts:
         )
 
     def _not_on_council(self) -> str:
-        terms = CouncilTerm.objects.filter(
-            member_state__in=[m.member_state_id for m in self.members],
-            start_year__lte=self.year,
-            end_year__gte=self.year,
-        ).values_list("member_state_id", flat=True)
-        outside = [m.member_state.name for m in self.members if m.member_state_id not in set(terms)]
+        claim = self._claim("members_not_shown")
+        if claim is None:  # a State on the list shown: should not happen, said all the same
+            return "A State listed among the members' votes did not sit on the Council that year."
+        terms = set(
+            CouncilTerm.objects.filter(
+                member_state__iso3__in=list(claim.positions),
+                start_year__lte=self.year,
+                end_year__gte=self.year,
+            ).values_list("member_state__iso3", flat=True)
+        )
+        outside = sorted(self._names.get(i, i) for i in claim.positions if i not in terms)
         return (
-            f"{self._from('members').capitalize()} lists {', '.join(outside)}, not on the Council "
-            f"in {self.year}: its list of members' votes is in doubt."
+            f"{source_name(claim.source).capitalize()} ({claim.detail}) lists "
+            f"{_and(outside)}, which did not sit on the Council in {self.year}: its list is not "
+            "of this vote, and its members' votes are not shown."
         )
 
     # ----------------------------------------------------------------------- sources
@@ -217,7 +224,8 @@ class VoteFacts:
         members = {m.member_state_id: (m.position, m.is_veto) for m in self.members}
         used = {}
         for name, pk in self.vote.provenance.items():
-            used.setdefault(pk, []).append(FIELD_NAMES.get(name, name))
+            if FIELD_NAMES.get(name, name):
+                used.setdefault(pk, []).append(FIELD_NAMES.get(name, name))
         rows = []
         for claim in sorted(self.claims, key=lambda c: (c.rank, c.pk)):
             values = _as_dict(claim)
@@ -291,6 +299,10 @@ class VoteFacts:
             iso3, position = value
             return f"{self._names.get(iso3, iso3)}: {dict(P.choices)[position].lower()}"
         return "vetoed by " + ", ".join(self._names.get(i, i) for i in value)
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _as_dict(claim: VoteClaim) -> dict:

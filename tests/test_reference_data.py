@@ -52,7 +52,7 @@ EXPECTED = {
     "Meeting": 9372,
     "Resolution": 2780,
     "Vote": 3148,
-    "MemberVote": 29588,
+    "MemberVote": 28770,
     "VoteClaim": 7327,
 }
 

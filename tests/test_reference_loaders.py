@@ -134,9 +134,11 @@ def test_a_texts_mistyped_year_is_read_in_its_resolutions_year(slices):
 
 def test_bad_rows_are_reported_with_file_and_line(slices):
     with open(slices / VOTES_CSV, "a", encoding="utf-8") as handle:
-        handle.write("2025,2025-05-30,2781 (2025),S/PV.9928,S/2025/270,x,y,z,,Adopted,Yes,Narnia,2012,Other,t\n")
+        handle.write(
+            "2025,2025-05-30,2781 (2025),S/PV.9928,S/2025/270,x,y,z,,Adopted,Yes,Narnia,2012,Other,t\n"
+        )
         handle.write("2025,2025-05-30,too,few\n")
-    lines = sum(1 for _ in open(slices / VOTES_CSV, encoding="utf-8"))
+    lines = len((slices / VOTES_CSV).read_text(encoding="utf-8").splitlines())
     results = load_reference_data(data_dir=slices)
     problems = {(p.file, p.line, p.kind) for r in results for p in r.problems}
     assert (VOTES_CSV, lines - 1, "unmatched_name") in problems

@@ -126,7 +126,9 @@ def shown(vote: Vote) -> tuple:
     vote.refresh_from_db()
     vote.resolution.refresh_from_db()
     members = sorted(
-        MemberVote.objects.filter(vote=vote).values_list("member_state__iso3", "position", "is_veto")
+        MemberVote.objects.filter(vote=vote).values_list(
+            "member_state__iso3", "position", "is_veto"
+        )
     )
     return (
         vote.outcome,
@@ -149,7 +151,10 @@ def test_a_contradicting_record_changes_nothing_without_a_choice(archive):
     assert shown(archive) == before  # 13-0-2, all fifteen members' votes kept
     claim = archive.claims.get(source=VoteClaim.Source.RECORD)
     assert claim.standing == VoteClaim.Standing.PENDING
-    assert claim.tally == "12-0-1" and claim.unmatched == [JOINED_UK_US, "China and Russian Federation"]
+    assert claim.tally == "12-0-1" and claim.unmatched == [
+        JOINED_UK_US,
+        "China and Russian Federation",
+    ]
     assert {"awaiting_review", "sources_differ"} <= set(archive.flags)
     assert [c.position for c in result.pending_votes] == [1]
     checks = {check.code: check for check in result.checks}

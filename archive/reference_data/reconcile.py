@@ -355,12 +355,16 @@ def _members(order, outcome, year, ctx: Context, provenance: dict):
     """Members' votes from the first claim that lists them, vetoes from the first that names
     them (a veto is a vote against); and how many members the sources cover."""
     # No member votes on a decision adopted without a vote (the votes file still lists every
-    # member "Yes" for those).
-    listing = (
-        None
-        if outcome == Vote.Outcome.ADOPTED_WITHOUT_VOTE
-        else _first(order, lambda c: c["positions"])
+    # member "Yes" for those). A list naming a State that did not sit on the Council that year
+    # is not a list of this vote (the votes file gives 1995 votes the members of 2023): it is
+    # not shown, and the vote is flagged.
+    listings = (
+        [] if outcome == Vote.Outcome.ADOPTED_WITHOUT_VOTE else [c for c in order if c["positions"]]
     )
+    wrong = [c for c in listings if year and _outsiders(c, year, ctx)]
+    if wrong:
+        provenance["members_not_shown"] = wrong[0]["pk"]
+    listing = next((c for c in listings if c not in wrong), None)
     members: dict[int, tuple[str, bool]] = {}
     if listing is not None:
         provenance["members"] = listing["pk"]
@@ -390,6 +394,15 @@ def _members(order, outcome, year, ctx: Context, provenance: dict):
     return members, coverage
 
 
+def _outsiders(claim: dict, year: int, ctx: Context) -> list[str]:
+    """The States a claim lists that did not sit on the Council in ``year`` (ISO3)."""
+    return [
+        iso3
+        for iso3 in claim["positions"]
+        if iso3 in ctx.state_ids and not ctx.on_council(ctx.state_ids[iso3], year)
+    ]
+
+
 # --------------------------------------------------------------------------- flags
 
 
@@ -404,7 +417,9 @@ def flags(fields: dict, members: dict, claims: list[dict], year, ctx: Context) -
         found.add(Flag.NO_TALLY)
     if fields["member_coverage"] == Vote.Coverage.PARTIAL and recorded:
         found.add(Flag.PARTIAL_MEMBERS)
-    if year and any(not ctx.on_council(state, year) for state in members):
+    if "members_not_shown" in fields["provenance"] or (
+        year and any(not ctx.on_council(state, year) for state in members)
+    ):
         found.add(Flag.NOT_ON_COUNCIL)
     if year and None not in counts and impossible_counts(fields["outcome"], counts, year):
         found.add(Flag.COUNTS_IMPOSSIBLE)

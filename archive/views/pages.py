@@ -669,7 +669,8 @@ def vote_list(request: HttpRequest) -> HttpResponse:
         url = absolute(request)
         columns = [
             Column("date", lambda v: iso(v.date)),
-            Column("meeting", lambda v: v.meeting.symbol if v.meeting_id else ""),
+            Column("meeting", lambda v: v.meeting.symbol if v.meeting_id else v.meeting_symbol),
+            Column("taken_by_letter", lambda v: bool(v.meeting_note)),
             Column("subject", lambda v: v.subject),
             Column("draft_symbol", lambda v: v.draft_symbol),
             Column("resolution", lambda v: v.resolution.symbol if v.resolution_id else ""),
