@@ -70,10 +70,12 @@ def vote_outcome(result: str | None) -> Vote.Outcome:
 
 
 def resolution_ref(value: str | None):
-    """The resolution a record names ("resolution 2467 (2019)"), parsed."""
+    """The Council resolution a record names ("resolution 2467 (2019)"), parsed; another
+    organ's resolution is none."""
     from archive.parsing.symbols import parse_resolution_reference
 
-    return parse_resolution_reference(value) if value else None
+    ref = parse_resolution_reference(value) if value else None
+    return ref if ref is not None and getattr(ref, "is_council", True) else None
 
 
 def permanent_members(year: int | None) -> dict[int, str]:
@@ -109,9 +111,29 @@ class RecordVote:
         return f"draft {draft}" if draft else f"vote {self.position}"
 
 
-def read_vote(
-    position: int, parsed_vote, lists: dict, meeting, iso3s: dict, permanent
-) -> RecordVote:
+class _Lookups:
+    """ISO3 codes and permanent members, read only when a vote needs them."""
+
+    def __init__(self, year: int | None) -> None:
+        self.year = year
+        self._iso3s: dict[int, str] | None = None
+        self._permanent: set[str] | None = None
+
+    def iso3(self, match) -> str:
+        code = getattr(match, "iso3", None)  # a NameMatch knows it; other resolvers may not
+        if code:
+            return code
+        if self._iso3s is None:
+            self._iso3s = dict(_iso3s())
+        return self._iso3s[match.member_state_id]
+
+    def permanent(self) -> set[str]:
+        if self._permanent is None:
+            self._permanent = set(permanent_members(self.year).values())
+        return self._permanent
+
+
+def read_vote(position: int, parsed_vote, lists: dict, meeting, lookups: _Lookups) -> RecordVote:
     """A parsed vote and its resolved lists as the record's claim (nothing written)."""
     outcome = vote_outcome(parsed_vote.result)
     warnings: list[str] = []
@@ -129,15 +151,14 @@ def read_vote(
         for _name, match in lists[attr]:
             if match and match.member_state_id and match.member_state_id not in seen:
                 seen.add(match.member_state_id)
-                positions[iso3s[match.member_state_id]] = member_position
+                positions[lookups.iso3(match)] = member_position
     unmatched = [name for attr, _ in VOTE_LISTS for name, match in lists[attr] if not match]
-    vetoed_by = [
-        iso3
-        for iso3, p in positions.items()
+    against = [iso3 for iso3, p in positions.items() if p == MemberVote.Position.AGAINST]
+    vetoed_by = (
+        [iso3 for iso3 in against if iso3 in lookups.permanent()]
         if outcome == Vote.Outcome.VETOED
-        and p == MemberVote.Position.AGAINST
-        and iso3 in permanent.values()
-    ]
+        else []
+    )
     values = claim_values(
         detail=_record_detail(meeting),
         subject=vote_subject(parsed_vote.subject),
@@ -263,19 +284,19 @@ def _fill_blanks(resolution: Resolution, meeting: Meeting, record: RecordVote) -
 def preview_conflicts(parsed: ParsedMeeting, resolved_votes: list[dict]) -> list[VoteConflict]:
     """The parsed votes that disagree with the archive, as the import would find them; nothing
     is written."""
+    if not parsed.votes:
+        return []
     meeting = Meeting.objects.filter(symbol=parsed.symbol).first() or Meeting(
         symbol=parsed.symbol, date=parsed.date
     )
-    if meeting.pk is None or meeting.date is None:
-        meeting.date = parsed.date
-    iso3s = dict(_iso3s())
-    permanent = permanent_members(parsed.date.year if parsed.date else None)
+    meeting.date = meeting.date or parsed.date
+    lookups = _Lookups(parsed.date.year if parsed.date else None)
     conflicts, used = [], set()
     for position, (parsed_vote, lists) in enumerate(
         zip(parsed.votes, resolved_votes, strict=True), 1
     ):
         try:
-            record = read_vote(position, parsed_vote, lists, meeting, iso3s, permanent)
+            record = read_vote(position, parsed_vote, lists, meeting, lookups)
         except UnknownResult:
             continue
         resolution = (
@@ -300,17 +321,19 @@ def _iso3s():
 
 
 def conflict_with(vote: Vote, record: RecordVote, symbol: str) -> VoteConflict | None:
-    """Where a record's reading differs from the vote the archive shows, if anywhere."""
-    if not vote.claims.exists():
+    """Where a record's reading differs from the vote the archive shows, if anywhere (a vote
+    no source claims, made by hand, is the record's to fill in)."""
+    held = Held.of(vote)
+    if held.source is None:
         return None
-    diffs = differences(Held.of(vote), record.values, symbol)
+    diffs = differences(held, record.values, symbol)
     if not diffs:
         return None
     return VoteConflict(
         position=record.position,
         vote_id=vote.pk,
         what=record.what,
-        archive_source=Held.of(vote).source,
+        archive_source=held.source,
         differences=diffs,
         after_speech=getattr(record.parsed, "after_speech", None),
     )
@@ -324,6 +347,7 @@ class WrittenVotes:
     """What writing a record's votes did."""
 
     count: int = 0
+    votes: list[Vote] = field(default_factory=list)  # in the record's order
     conflicts: list[VoteConflict] = field(default_factory=list)
     choices: dict[int, str] = field(default_factory=dict)  # position -> what was done
 
@@ -340,8 +364,7 @@ def write_votes(
 ) -> WrittenVotes:
     """Write the record's claims on its votes and derive the votes shown from all claims."""
     out = WrittenVotes()
-    iso3s = dict(_iso3s())
-    permanent = permanent_members(meeting.date.year if meeting.date else None)
+    lookups = _Lookups(meeting.date.year if meeting.date else None)
     earlier = {
         c.key: c
         for c in VoteClaim.objects.filter(
@@ -354,11 +377,12 @@ def write_votes(
     for position, (parsed_vote, lists) in enumerate(
         zip(parsed.votes, resolved_votes, strict=True), 1
     ):
-        record = read_vote(position, parsed_vote, lists, meeting, iso3s, permanent)
+        record = read_vote(position, parsed_vote, lists, meeting, lookups)
         vote = _write_one(meeting, record, earlier, used, choose, user, via, out)
         warnings += record.warnings + _tally_warnings(record)
         used.add(vote.pk)
         touched.add(vote.pk)
+        out.votes.append(vote)
     stale = [c.pk for c in earlier.values()]
     VoteClaim.objects.filter(pk__in=stale).delete()
     reconcile_votes(touched)

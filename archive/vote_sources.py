@@ -82,12 +82,16 @@ class Held:
     meeting_id: int | None
     meeting_symbol: str
     positions: dict[str, str]  # ISO3 -> position
-    source: str
+    source: str | None  # where the shown tally (else outcome) comes from; None: no source
 
     @classmethod
     def of(cls, vote: Vote) -> Held:
+        claims = {c.source: c for c in vote.claims.only("source", "detail")}
+        if not claims:
+            return cls(vote.outcome, vote.counts, vote.date, vote.meeting_id, "", {}, None)
         positions = dict(vote.member_votes.values_list("member_state__iso3", "position"))
         meeting_symbol = vote.meeting.symbol if vote.meeting_id else vote.meeting_symbol
+        shown = claims.get(vote.source)
         return cls(
             outcome=vote.outcome,
             counts=vote.counts,
@@ -95,16 +99,8 @@ class Held:
             meeting_id=vote.meeting_id,
             meeting_symbol=meeting_symbol,
             positions=positions,
-            source=_source_words(vote),
+            source=f"{shown.get_source_display()} ({shown.detail})" if shown else "the archive",
         )
-
-
-def _source_words(vote: Vote) -> str:
-    sources = {c.source: c for c in vote.claims.all()}
-    chosen = sources.get(vote.source)
-    if chosen is None:
-        return "the archive"
-    return f"{chosen.get_source_display()} ({chosen.detail})"
 
 
 def _tally_words(counts: tuple) -> str:
