@@ -39,6 +39,7 @@ archive_patterns = [
         name="resolution_citations_feed",
     ),
     path("votes/", views.vote_list, name="vote_list"),
+    path("votes/<int:pk>/", views.vote_detail, name="vote"),
     path("search/", views.search_page, name="search"),
     path("search.csv", views.search_csv, name="search_csv"),
     path("search.json", views.search_json, name="search_json"),

@@ -29,3 +29,4 @@ from archive.views.search import (  # noqa: F401
     search_json,
     search_page,
 )
+from archive.views.votes import vote_detail  # noqa: F401
