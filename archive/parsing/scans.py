@@ -1,0 +1,150 @@
+"""Scanned records and text that is OCR noise: detected, and named for what they are.
+
+The Council's Official Records before the mid-1990s are image scans, some with English and
+French in parallel columns and a hidden OCR text layer full of noise. Such a PDF is refused with
+the reason (``ScannedPdf``); a PDF with no text and no images is a blank document
+(``BlankPdf``), not a scan. Pages of an otherwise readable record whose text looks like OCR noise
+are reported by the checks.
+
+A text is judged by three measures: the share of its words that are common words of Council
+English (``english_words.txt``), the share of its characters that are garbage (symbols OCR
+makes of specks), and the share of its words that are French function words (a parallel
+French column read into the same text).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import BlankPdf, ScannedPdf
+from .geometry import PageContent
+from .lines import BODY, Line
+
+MIN_WORDS = 40  # fewer words than this say nothing either way
+DICTIONARY_MIN = 0.6  # clean Council English scores 0.85-0.97
+GARBAGE_MAX = 0.05  # clean text has almost no stray symbols
+FRENCH_MAX = 0.08  # English text has almost no French function words
+
+_FRENCH = frozenset(
+    """le la les des du de et est que qui dans pour une un au aux par sur pas ce cette ces nous
+    vous il elle ils elles sont été être avec son sa ses leur leurs mais ou où si plus comme
+    tout tous fait entre conseil sécurité securite résolution resolution gouvernement délégation
+    delegation représentant representant président monsieur je ne qu lui été ont avons aussi
+    très tres notre nos votre vos cet depuis après apres sans contre dont même meme""".split()
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_ALLOWED = re.compile(r"[\w\s.,;:'\"’‘“”()\[\]\-–—/%&?!*+]", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _english() -> frozenset[str]:
+    path = Path(__file__).resolve().parent / "english_words.txt"
+    words = path.read_text(encoding="utf-8").split("\n")
+    return frozenset(w.strip() for w in words if w.strip() and not w.startswith("#"))
+
+
+@dataclass(frozen=True)
+class Quality:
+    """How a text reads: its words, and the shares that are dictionary words, garbage
+    characters and French words."""
+
+    words: int
+    dictionary: float
+    garbage: float
+    french: float
+
+    @property
+    def noise(self) -> bool:
+        """Whether the text looks like OCR noise rather than a record's text."""
+        return self.words >= MIN_WORDS and (
+            self.dictionary < DICTIONARY_MIN or self.garbage > GARBAGE_MAX
+        )
+
+    @property
+    def bilingual(self) -> bool:
+        """Whether French runs alongside the English (parallel columns of an old record)."""
+        return self.words >= MIN_WORDS and self.french > FRENCH_MAX
+
+
+def quality(text: str) -> Quality:
+    """Measure a text."""
+    words = [_fold(w) for w in _WORD.findall(text)]
+    chars = [c for c in text if not c.isspace()]
+    if not words:
+        garbage = sum(not _ALLOWED.match(c) for c in chars) / len(chars) if chars else 0.0
+        return Quality(0, 0.0, garbage, 0.0)
+    english = _english()
+    known = sum(w in english or (len(w) == 1 and w in "aio") for w in words)
+    french = sum(w in _FRENCH and w not in english for w in words)
+    garbage = sum(not _ALLOWED.match(c) for c in chars)
+    return Quality(len(words), known / len(words), garbage / max(1, len(chars)), french / len(words))
+
+
+def _fold(word: str) -> str:
+    return unicodedata.normalize("NFKC", word).lower()
+
+
+def noisy_pages(lines: list[Line]) -> list[tuple[int, Quality]]:
+    """Pages whose body text looks like OCR noise, with their measures."""
+    by_page: dict[int, list[str]] = defaultdict(list)
+    for line in lines:
+        if line.role == BODY and line.page:
+            by_page[line.page].append(line.flat)
+    out = []
+    for page, texts in sorted(by_page.items()):
+        measured = quality(" ".join(texts))
+        if measured.noise or measured.bilingual:
+            out.append((page, measured))
+    return out
+
+
+def assess_pdf(pages: list[PageContent]) -> None:
+    """Refuse a PDF whose text cannot be read as a record, saying why: a scan (image pages with
+    no text, or a hidden OCR layer that is noise or runs French beside the English), or a blank
+    document (no text and no images at all)."""
+    if not pages:
+        raise BlankPdf("The PDF has no pages: there is nothing to read.")
+    imaged = [p for p in pages if p.image_cover > 0.5]
+    text = " ".join(run.text for p in pages for run in p.runs)
+    chars = sum(p.char_count for p in pages)
+    if chars < 40 * len(pages):
+        if len(imaged) * 2 >= len(pages):
+            raise ScannedPdf(_scan_message("its pages are images with no text layer"))
+        raise BlankPdf(
+            f"The PDF's {len(pages):,} page{'s' if len(pages) != 1 else ''} hold "
+            f"{'no' if not chars else 'almost no'} text and no page images: it is a blank or "
+            "empty document, not a verbatim record. Check that the right file was uploaded."
+        )
+    if len(imaged) * 2 < len(pages):
+        return
+    measured = quality(text)
+    hidden = sum(p.hidden_text for p in imaged) * 2 >= len(imaged)
+    layer = "its hidden OCR text layer" if hidden else "the text over its page images"
+    if measured.bilingual:
+        raise ScannedPdf(
+            _scan_message(
+                f"{layer} runs English and French columns together "
+                f"({measured.french:.0%} of its words are French)"
+            )
+        )
+    if measured.noise:
+        raise ScannedPdf(
+            _scan_message(
+                f"{layer} is OCR noise (only {measured.dictionary:.0%} of its words are "
+                f"ordinary words; {measured.garbage:.0%} of its characters are stray symbols)"
+            )
+        )
+
+
+def _scan_message(cause: str) -> str:
+    return (
+        f"This is a scanned record with no reliable text layer: {cause}. The speeches cannot "
+        "be read from it without guessing, so nothing was imported. Import the text another "
+        "way: the record's text from the Official Document System, or a plain-text copy you "
+        "have checked against the scan."
+    )
