@@ -44,6 +44,7 @@ class VoteBlock:
         }
     )
     notes: list[str] = field(default_factory=list)  # procedure that followed it (older forms)
+    raw: dict[str, str] = field(default_factory=dict)  # each list's text, over paragraphs
 
 
 @dataclass
@@ -71,6 +72,8 @@ def opener(headings: Headings):
     always; a plainer label or a heading after a finished sentence or a heading."""
 
     def opens(line: str, ahead: str, previous: str) -> bool:
+        if not line[:1].isupper() and line[:1] not in "([“":
+            return False  # every opener starts with a capital or a bracket
         if VOTE_HEAD.match(line) or STRONG_PROCEDURE.match(line):
             return True
         label = match_label(ahead)
@@ -124,10 +127,8 @@ class _Reader:
         flat = paragraph.flat
         label = match_label(flat)
         after = len(self.body.turns)
-        if not label and self.headings.match(flat, bold=paragraph.bold):
-            self._close_vote()
-            self.body.headings.append(Note(after, flat, paragraph.page))
-            paragraph.place("heading")
+        if not label and self.headings.match(flat):
+            self._note(self.body.headings, paragraph, "heading")
             return
         head = VOTE_HEAD.match(flat)
         if head and (self.vote is not None or head["kind"] == "In favour"):
@@ -136,17 +137,19 @@ class _Reader:
             self.kind = KIND.get(head["kind"], "not_participating")
             self._list(paragraph, head["rest"])
             return
-        if self.vote is not None and self.kind and not label and self._is_list(flat):
+        if self.vote is not None and self.kind and not label and self._continues_list(flat):
             self._list(paragraph, flat)
             return
-        if self._is_procedure(paragraph, flat, label):
+        if self._is_procedure(flat, label):
             self._close_vote()
-            self.body.procedure.append(Note(after, flat, paragraph.page))
+            if self.body.votes and self.body.votes[-1].after_speech == after:
+                self.body.votes[-1].notes.append(flat)
+            self._note(self.body.procedure, paragraph, "procedure")
             if VOTE_TAKEN.match(flat):
                 self.vote = VoteBlock(after, paragraph.page)
-            elif self.body.votes and self.body.votes[-1].after_speech == after:
-                self.body.votes[-1].notes.append(flat)
-            paragraph.place("procedure")
+            return
+        if not label and paragraph.bold and self.headings.match(flat, bold=True):
+            self._note(self.body.headings, paragraph, "heading")
             return
         self._close_vote()
         if label:
@@ -164,7 +167,14 @@ class _Reader:
             return
         paragraph.place("unplaced")
 
-    def _is_procedure(self, paragraph: Paragraph, flat: str, label) -> bool:
+    def _note(self, notes: list[Note], paragraph: Paragraph, bucket: str) -> None:
+        self._close_vote()
+        notes.append(
+            Note(len(self.body.turns), self.vocabulary.text(paragraph.texts), paragraph.page)
+        )
+        paragraph.place(bucket)
+
+    def _is_procedure(self, flat: str, label) -> bool:
         if label:
             return False
         if LANGUAGE_SWITCH.match(flat):
@@ -182,17 +192,30 @@ class _Reader:
         names = split_states(flat, self.council)
         if not names:
             return fold(flat) in {"none", "-"}
-        known = sum(is_state(n, self.council) for n in names)
-        plain = all(len(n.split()) <= 8 and n[:1].isupper() for n in names)
-        return known * 2 >= len(names) and plain
+        known = [is_state(n, self.council) for n in names]
+        plain = all(k or (len(n.split()) <= 8 and n[:1].isupper()) for k, n in zip(known, names))
+        return sum(known) * 2 >= len(names) and plain
+
+    def _continues_list(self, flat: str) -> bool:
+        """Whether a paragraph continues the open list, a name broken across a column or page
+        ("Saint Vincent and" / "the Grenadines") included."""
+        raw = self.vote.raw.get(self.kind, "").rstrip()
+        tail = ""
+        if raw and raw[-1] not in ",.;:":
+            last = split_states(raw, self.council)[-1:] or [""]
+            if not is_state(last[0], self.council) or raw.endswith((" and", " of", " the")):
+                tail = last[0]
+        return self._is_list(f"{tail} {flat}".strip())
 
     def _list(self, paragraph: Paragraph, text: str) -> None:
-        """Add the names in ``text`` to the open list."""
-        self.vote.lists[self.kind].extend(split_states(text, self.council))
+        """Add ``text`` to the open list (split into names when the vote closes)."""
+        self.vote.raw[self.kind] = f"{self.vote.raw.get(self.kind, '')} {text}".strip()
         paragraph.place("vote")
 
     def _close_vote(self) -> None:
         if self.vote is not None:
+            for kind, text in self.vote.raw.items():
+                self.vote.lists[kind] = split_states(text, self.council)
             self.body.votes.append(self.vote)
         self.vote = None
         self.kind = None

@@ -190,38 +190,57 @@ class _Gutter:
 
 def _gutter(body: list[_Row], width: float) -> _Gutter | None:
     """The gap between two columns of long lines, or None for a single column."""
-    long_runs = [r for row in body for r in row.runs if r.x1 - r.x0 >= 0.25 * width]
+    runs = [r for row in body for r in row.runs]
+    long_runs = [r for r in runs if r.x1 - r.x0 >= 0.25 * width]
     if len(long_runs) < 6:
         return None
-    step = 2.0
     lo, hi = 0.3 * width, 0.7 * width
-    bins = int((hi - lo) / step) + 1
+    crossing = _crossings(long_runs, lo, hi)
+    first, last = _widest_least(crossing, range(len(crossing)))
+    x = lo + (first + last) // 2 * _STEP
+    left = [r for r in long_runs if r.x1 <= x]
+    right = [r for r in long_runs if r.x0 >= x]
+    # Full-width lines (a masthead, a notice, a wide table) may cross the gutter; a single
+    # column is mostly lines that do.
+    if len(left) < 3 or len(right) < 3 or crossing[(first + last) // 2] > max(1, len(long_runs) // 4):
+        return None
+    # Within that gap, short lines count too: a heading ("Against:") may start at the right
+    # column's margin, left of where its long lines start (indented vote lists).
+    every = _crossings(runs, lo, hi)
+    first, last = _widest_least(every, range(first, last + 1))
+    x = lo + (first + last) // 2 * _STEP
+    left_end = max((r.x1 for r in runs if r.x1 <= x), default=x)
+    right_start = min((r.x0 for r in runs if r.x0 >= x), default=x)
+    return _Gutter(left_end, right_start)
+
+
+_STEP = 2.0
+
+
+def _crossings(runs: list[Run], lo: float, hi: float) -> list[int]:
+    """How many runs occupy each position between ``lo`` and ``hi`` (in steps of _STEP)."""
+    bins = int((hi - lo) / _STEP) + 1
     crossing = [0] * bins
-    for run in long_runs:
+    for run in runs:
         # A run occupies its extent and a little either side: the gutter is clear space.
-        first = max(0, math.ceil((run.x0 - 2 - lo) / step))
-        last = min(bins - 1, math.floor((run.x1 + 2 - lo) / step))
+        first = max(0, math.ceil((run.x0 - 2 - lo) / _STEP))
+        last = min(bins - 1, math.floor((run.x1 + 2 - lo) / _STEP))
         for b in range(first, last + 1):
             crossing[b] += 1
-    fewest = min(crossing)
-    # The middle of the widest stretch of least-crossed positions.
+    return crossing
+
+
+def _widest_least(crossing: list[int], positions: range) -> tuple[int, int]:
+    """The widest stretch of ``positions`` where ``crossing`` is least."""
+    fewest = min(crossing[b] for b in positions)
     stretches: list[tuple[int, int]] = []
-    for b in range(bins):
+    for b in positions:
         if crossing[b] == fewest:
             if stretches and stretches[-1][1] == b - 1:
                 stretches[-1] = (stretches[-1][0], b)
             else:
                 stretches.append((b, b))
-    first_bin, last_bin = max(stretches, key=lambda s: s[1] - s[0])
-    best = (first_bin + last_bin) // 2
-    x = lo + best * step
-    left = [r for r in long_runs if r.x1 <= x]
-    right = [r for r in long_runs if r.x0 >= x]
-    # Full-width lines (a masthead, a notice, a wide table) may cross the gutter; a single
-    # column is mostly lines that do.
-    if len(left) < 3 or len(right) < 3 or crossing[best] > max(1, len(long_runs) // 4):
-        return None
-    return _Gutter(max(r.x1 for r in left), min(r.x0 for r in right))
+    return max(stretches, key=lambda s: s[1] - s[0])
 
 
 def _document_margins(bodies: list[list[_Row]], gutters: list[_Gutter | None]) -> dict:

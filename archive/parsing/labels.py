@@ -46,6 +46,7 @@ _LABEL = re.compile(
     re.VERBOSE,
 )
 _PAREN = re.compile(r"\(([^()]+)\)")
+_MISPLACED_COLON = re.compile(r"(?:\s*\([^():]{1,120}\)){1,2}\s*:\s")
 # "(spoke in Russian)", "(interpretation from Arabic)", "(translated from Russian)",
 # "(spoke in Arabic; interpretation provided by the delegation)".
 _LANGUAGE = re.compile(
@@ -81,6 +82,11 @@ def match_label(text: str) -> SpeakerLabel | None:
     match = _LABEL.match(text)
     if not match:
         return None
+    if not match["parens"]:
+        # A misprint seen in the records: "Mr. Briz Gutiérrez: (Guatemala) (spoke in Spanish):".
+        moved = _MISPLACED_COLON.match(text, match.end())
+        if moved:
+            return match_label(text[: match.end()].rstrip().rstrip(":") + " " + text[moved.start() :])
     country = None
     spoke_in = None
     for inner in _PAREN.findall(match["parens"] or ""):
@@ -88,8 +94,8 @@ def match_label(text: str) -> SpeakerLabel | None:
         language = language_of(inner)
         if language:
             spoke_in = language
-        elif country is None and spoke_in is None:
-            country = inner
+        elif country is None:
+            country = inner  # usually before the language; once in a while after it
         else:
             return None
     attribution = " ".join(match["label"].split())

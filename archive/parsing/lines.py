@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .running import is_footer_line, is_running_line
 
@@ -43,7 +44,7 @@ class Line:
     bold: bool = False
     bucket: str = ""
 
-    @property
+    @cached_property
     def flat(self) -> str:
         return " ".join(self.text.split())
 

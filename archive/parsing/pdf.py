@@ -115,7 +115,7 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> list[Run]:
 
     def right_edge(i: int) -> float:
         pdfium_c.FPDFText_GetCharBox(handle, i, left, right, bottom, top)
-        return max(right.value, origin(i)[0])
+        return right.value if right.value > left.value else origin(i)[0]
 
     runs: list[Run] = []
     chars: list[str] = []

@@ -14,6 +14,7 @@ body, "Expression of thanks to the retiring President", "Agenda item 14 (continu
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .states import fold
 
@@ -32,6 +33,7 @@ PROCEDURE = re.compile(
       | .{3,300}\ (?:took|resumed|returned\ to|left)\ (?:the\ Chair|a\ seat|the\ seat|his\ seat|
                  her\ seat|their\ seats|a\ place|places|the\ places?|seats)\b.{0,400}
       | The\ President\ returned\ to\ the\ Chair\.?
+      | \[[^\[\]]{10,600}\]
       | \((?:spoke|continued)\ in\ \w+\)
       | \(interpretation\ from\ \w+\)
     )$""",
@@ -57,6 +59,7 @@ _HEADING = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", fold(text))
 

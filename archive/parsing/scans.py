@@ -38,7 +38,8 @@ _FRENCH = frozenset(
     très tres notre nos votre vos cet depuis après apres sans contre dont même meme""".split()
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_ALLOWED = re.compile(r"[\w\s.,;:'\"’‘“”()\[\]\-–—/%&?!*+]", re.UNICODE)
+_GARBAGE = re.compile(r"[^\w\s.,;:'\"’‘“”()\[\]\-–—/%&?!*+]", re.UNICODE)
+_SPACE = re.compile(r"\s")
 
 
 @lru_cache(maxsize=1)
@@ -74,15 +75,14 @@ class Quality:
 def quality(text: str) -> Quality:
     """Measure a text."""
     words = [_fold(w) for w in _WORD.findall(text)]
-    chars = [c for c in text if not c.isspace()]
+    chars = max(1, len(text) - len(_SPACE.findall(text)))
+    garbage = len(_GARBAGE.findall(text)) / chars
     if not words:
-        garbage = sum(not _ALLOWED.match(c) for c in chars) / len(chars) if chars else 0.0
         return Quality(0, 0.0, garbage, 0.0)
     english = _english()
     known = sum(w in english or (len(w) == 1 and w in "aio") for w in words)
     french = sum(w in _FRENCH and w not in english for w in words)
-    garbage = sum(not _ALLOWED.match(c) for c in chars)
-    return Quality(len(words), known / len(words), garbage / max(1, len(chars)), french / len(words))
+    return Quality(len(words), known / len(words), garbage, french / len(words))
 
 
 def _fold(word: str) -> str:

@@ -19,6 +19,7 @@ from .state_names import STATE_GROUPS, STATE_NAMES
 _NONE = {"none", "nil", "-", "—", "–"}
 
 
+@lru_cache(maxsize=8192)
 def fold(name: str) -> str:
     """A comparison key: no accents, lower case, one kind of apostrophe, no leading "the"."""
     text = unicodedata.normalize("NFKD", name)
