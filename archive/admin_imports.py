@@ -353,6 +353,6 @@ def _resolution_q(labels: set[str]):
     condition = Q(pk__in=[])
     for label in labels:
         ref = parse_resolution_reference(label)
-        if ref and ref.year:
+        if ref and ref.is_council and ref.year:
             condition |= Q(number=ref.number, year=ref.year)
     return condition

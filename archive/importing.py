@@ -755,9 +755,12 @@ def _vote_outcome(result: str | None) -> Vote.Outcome:
 
 
 def _resolution_ref(value: str | None):
+    """A Security Council resolution reference, or None: another organ's resolution (a General
+    Assembly "A/RES/51/223") is never read as a Council resolution."""
     from archive.parsing.symbols import parse_resolution_reference
 
-    return parse_resolution_reference(value) if value else None
+    ref = parse_resolution_reference(value) if value else None
+    return ref if ref is not None and ref.is_council else None
 
 
 def _write_votes(

@@ -125,7 +125,7 @@ class _Reader:
 
     def _one(self, paragraph: Paragraph) -> None:
         flat = paragraph.flat
-        label = match_label(flat)
+        label = match_label(flat) or match_label(paragraph.glued)
         after = len(self.body.turns)
         if not label and self.headings.match(flat):
             self._note(self.body.headings, paragraph, "heading")
@@ -231,17 +231,17 @@ def read_body(
 def _strip_label(lines: list[str], label: SpeakerLabel) -> list[str]:
     """Remove the label from the first lines of a paragraph, keeping the line structure."""
     joined = "\n".join(lines)
-    # The label was matched on whitespace-normalised text; walk the same number of
-    # non-space characters through the original.
-    flat = " ".join(joined.split())
-    consumed = len(flat[: label.length].replace(" ", ""))
+    # The label was matched on whitespace-normalised text (perhaps with a broken word glued);
+    # walk the same number of characters, spaces and hyphens aside, through the original,
+    # up to the label's closing colon.
+    consumed = len(re.sub(r"[\s-]", "", label.attribution))
     count = 0
     cut = len(joined)
     for index, char in enumerate(joined):
-        if count == consumed:
-            cut = index
+        if count >= consumed and char == ":":
+            cut = index + 1
             break
-        if not char.isspace():
+        if not char.isspace() and char != "-":
             count += 1
     rest = joined[cut:].lstrip()
     return [line for line in rest.split("\n") if line.strip()] if rest else []

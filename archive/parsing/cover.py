@@ -140,6 +140,7 @@ def _read_sections(cover: Cover, paragraphs: list[Paragraph], vocabulary: Vocabu
     section = None
     pending = ""
     agenda: list[list[str]] = []
+    previous = None
     for paragraph in paragraphs:
         first = True
         for line in paragraph.lines:
@@ -167,12 +168,25 @@ def _read_sections(cover: Cover, paragraphs: list[Paragraph], vocabulary: Vocabu
                 else:
                     pending = country + " "  # a State's name that wraps before its leaders
             elif section == "agenda":
-                if first or not agenda:
+                if first or not agenda or _new_item(agenda[-1][-1], flat, previous, line):
                     agenda.append([flat])
                 else:
                     agenda[-1].append(flat)
             first = False
+            previous = line
     cover.agenda = [vocabulary.text(item) for item in agenda]
+
+
+_CONTINUED = re.compile(r"(?:\b(?:the|of|to|and|on|in|for|from|by|at|a|an)|[,;:-])$", re.I)
+
+
+def _new_item(previous_text: str, text: str, previous, line) -> bool:
+    """Whether an agenda line starts an item of its own where no layout says so (text with no
+    blank lines): by its indent when plain text keeps one, else when it starts with a capital
+    and the line before did not break mid-phrase."""
+    if previous is not None and previous.indent and line.indent is not None:
+        return line.indent > previous.indent
+    return text[:1].isupper() and not _CONTINUED.search(previous_text)
 
 
 def _read_president(cover: Cover, text: str) -> None:

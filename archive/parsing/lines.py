@@ -13,9 +13,18 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 from .running import is_footer_line, is_running_line
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Common words of Council English (``english_words.txt``, see build_word_list)."""
+    path = Path(__file__).resolve().parent / "english_words.txt"
+    rows = path.read_text(encoding="utf-8").split("\n")
+    return frozenset(w.strip() for w in rows if w.strip() and not w.startswith("#"))
 
 HEADER, FOOTER, BODY = "running_header", "running_footer", "body"
 # Where a line of the record ends up. "unplaced" is a line the grammar could not place: an
@@ -43,6 +52,7 @@ class Line:
     italic: bool = False
     bold: bool = False
     bucket: str = ""
+    indent: int | None = None  # leading spaces in plain text (pdftotext -layout keeps them)
 
     @cached_property
     def flat(self) -> str:
@@ -63,6 +73,12 @@ class Paragraph:
     @property
     def flat(self) -> str:
         return " ".join(" ".join(self.texts).split())
+
+    @property
+    def glued(self) -> str:
+        """The flat text with words broken at line ends glued ("Rus-" / "sian" -> "Russian"),
+        for reading labels that wrap with a hyphen."""
+        return glue(self.texts)
 
     @property
     def italic(self) -> bool:
@@ -103,11 +119,22 @@ def text_lines(text: str) -> list[Line]:
                 blank_before = True
                 continue
             role = BODY
-            if is_running_line(row, at_page_edge=index in edges):
+            # The cover's masthead prints the symbol and the date as running headers do: on
+            # the first page (or the first lines of unpaged text) only footers are running.
+            masthead = number == 1 and (paged or len(lines) < 15)
+            if is_running_line(row, at_page_edge=index in edges) and not (
+                masthead and not is_footer_line(row)
+            ):
                 top = index in filled[:3] if paged else not is_footer_line(row)
                 role = HEADER if top else FOOTER
             lines.append(
-                Line(number if paged else None, row.rstrip(), role, new_paragraph=blank_before)
+                Line(
+                    number if paged else None,
+                    row.rstrip(),
+                    role,
+                    new_paragraph=blank_before,
+                    indent=len(row) - len(row.lstrip(" ")),
+                )
             )
             if role == BODY:
                 blank_before = False
@@ -137,6 +164,14 @@ def split_inline(lines: list[Line], cuts_of: Callable[[str], list[int]]) -> list
     return out
 
 
+_BROKEN = re.compile(r"(?<=[a-zà-ÿ])- (?=[a-zà-ÿ])")
+
+
+def glue(texts: list[str]) -> str:
+    """Lines joined with words broken by a line-end hyphen glued back."""
+    return _BROKEN.sub("", " ".join(texts))
+
+
 Opener = Callable[[str, str, str], bool]
 
 
@@ -148,7 +183,7 @@ def paragraphs(lines: Iterable[Line], opens: Opener) -> list[Paragraph]:
     out: list[Paragraph] = []
     current: Paragraph | None = None
     for index, line in enumerate(body):
-        ahead = " ".join(candidate.flat for candidate in body[index : index + 3])
+        ahead = glue([candidate.flat for candidate in body[index : index + 3]])
         if (
             current is None
             or line.new_paragraph
@@ -175,7 +210,7 @@ class Accounting:
 
 def account(lines: Iterable[Line]) -> Accounting:
     """Count the lines per bucket; running matter is placed by its role."""
-    counts: Counter[str] = Counter({bucket: 0 for bucket in BUCKETS})
+    counts: Counter[str] = Counter(dict.fromkeys(BUCKETS, 0))
     unplaced = []
     for line in lines:
         if line.role in (HEADER, FOOTER) and not line.bucket:
@@ -244,12 +279,15 @@ class Vocabulary:
         # and the solid form is unknown. Rejoin only a solid word the document itself uses
         # elsewhere, or halves that are not words at all ("peace-/keeping" in a document that
         # says "peacekeeping").
-        if self.hyphenated[compound] or head[0].isupper():
+        # The document's own spelling first, then how Council English at large writes the word:
+        # "cross-/border" keeps its hyphen, "considera-/tion" and "Re-/public" are rejoined.
+        if self.hyphenated[compound]:
             return left + right
         if self.words[solid]:
             return stem + right
-        if self.words[head.lower()] and self.words[tail.lower()]:
-            return left + right
+        common = common_words()
+        if compound not in common and solid in common:
+            return stem + right
         return left + right
 
     def text(self, lines: list[str]) -> str:

@@ -53,12 +53,15 @@ _LETTERS = re.compile(
     re.S,
 )
 _EXTEND_39 = re.compile(
-    rf"invitations? (?:under|in accordance with) rule 39 of {_RULES} to (?P<rest>.+?)(?:\.\s|\.$|$)",
-    re.S,
+    rf"invitations? (?:under|in accordance with) rule 39 of {_RULES} to (?P<rest>.+)", re.S
 )
-_SEAT_TAKEN = re.compile(
-    rf"(?P<who>(?:{TITLES})\s[^()]{{1,80}}?)\s*\((?P<what>[^()]{{2,120}})\)\s*(?:,[^,;]{{1,80}},\s*)?"
-    r"(?:took|resumed|was escorted to) (?:a |the |his |her )?(?:seat|place|places|seats)",
+# A full stop that ends a sentence, not an honorific's ("Mr. Guéhenno").
+_SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bMsgr)(?<!\bSt)(?<!\bNo)\.(?:\s|$)")
+_SEAT_NOTE = re.compile(
+    r"\b(?:took|resumed|was escorted to) (?:a |the |his |her |their )?(?:seats?|places?)\b"
+)
+_PERSON_AND_BODY = re.compile(
+    rf"(?P<who>(?:{TITLES})\s[^()]{{1,80}}?)\s*\((?P<what>[^()]{{2,120}})\)"
 )
 _HONORIFIC_PREFIX = re.compile(
     r"^(?:(?:His|Her)\s+(?:Excellency|Eminence|Holiness|Majesty|Royal\s+Highness)\s+)"
@@ -94,18 +97,44 @@ def invitations(speech_text: str) -> list[ParsedInvitation]:
             found.extend(_rule37(letters["rest"]))
         extend = _EXTEND_39.search(paragraph)
         if extend:
-            found.extend(_rule39(extend["rest"]))
+            end = _SENTENCE_END.search(extend["rest"])
+            found.extend(_rule39(extend["rest"][: end.start()] if end else extend["rest"]))
     return found
 
 
 def seats_taken(note: str) -> list[ParsedInvitation]:
     """Invitations recorded by a procedural note ("At the invitation of the President, Mr. X
     (Egypt) took a seat at the Council table; Mr. Y (Palestine) took the seat reserved ...")."""
+    if not _SEAT_NOTE.search(note):
+        return []
     out = []
-    for match in _SEAT_TAKEN.finditer(note):
-        who = re.sub(r"^.*?(?:President,?\s+|;\s*|,\s*and\s+|and\s+)", "", match["who"]).strip()
+    for match in _PERSON_AND_BODY.finditer(note):
+        who = " ".join(match["who"].split())
         what = " ".join(match["what"].split())
         out.append(ParsedInvitation(who, what, "37" if is_state(what) else "39"))
+    return out
+
+
+def merge_invitations(found: list[ParsedInvitation]) -> list[ParsedInvitation]:
+    """One invitation per State (the letters and the seat taken name it twice): the person's
+    name is kept when one of them gives it."""
+    out: list[ParsedInvitation] = []
+    for invitation in found:
+        same = next(
+            (
+                kept
+                for kept in out
+                if invitation.rule == kept.rule == "37"
+                and same_state(invitation.represents or "", kept.represents or "")
+            ),
+            None,
+        )
+        if same is None:
+            out.append(invitation)
+        elif same.name.startswith("the representative of") and not invitation.name.startswith(
+            "the representative of"
+        ):
+            same.name = invitation.name
     return out
 
 

@@ -17,10 +17,10 @@ _MONTH = (
 )
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _ORDINAL_WORD = (
-    r"(?:(?:Twenty|Thirty|Forty|Fifty|Sixty|Seventy|Eighty|Ninety)-)?"
+    r"(?i:(?:(?:Twenty|Thirty|Forty|Fifty|Sixty|Seventy|Eighty|Ninety)-)?"
     r"(?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|Twelfth|"
     r"Thirteenth|Fourteenth|Fifteenth|Sixteenth|Seventeenth|Eighteenth|Nineteenth|Twentieth|"
-    r"Thirtieth|Fortieth|Fiftieth|Sixtieth|Seventieth|Eightieth|Ninetieth|Hundredth)"
+    r"Thirtieth|Fortieth|Fiftieth|Sixtieth|Seventieth|Eightieth|Ninetieth|Hundredth))"
 )
 # The symbol of a meeting record, as headers print it.
 _SYMBOL = (
@@ -50,7 +50,7 @@ _STRONG_LINE = re.compile(
     rf"""^(?:
         {_SYMBOL}(?:\s+.{{0,200}}\s+{_DATE})?
       | {_DATE}\s+.{{0,200}}\s+{_SYMBOL}
-      | \d{{1,4}}/\d{{1,4}}\s+{_JOB} | {_JOB}(?:\s+\d{{1,4}}/\d{{1,4}})?
+      | \d{{1,4}}(?:/\d{{1,4}})?\s+{_JOB} | {_JOB}(?:\s+\d{{1,4}}(?:/\d{{1,4}})?)?
       | \d{{2}}-\d{{5}}\d{{1,4}}/\d{{1,4}}
       | Security\ Council\s+\d{{1,5}}(?:st|nd|rd|th)\ meeting
       | {_ORDINAL_WORD}\ year\s+{_DATE}

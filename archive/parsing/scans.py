@@ -18,12 +18,10 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from .errors import BlankPdf, ScannedPdf
 from .geometry import PageContent
-from .lines import BODY, Line
+from .lines import BODY, Line, common_words
 
 MIN_WORDS = 40  # fewer words than this say nothing either way
 DICTIONARY_MIN = 0.6  # clean Council English scores 0.85-0.97
@@ -31,22 +29,11 @@ GARBAGE_MAX = 0.05  # clean text has almost no stray symbols
 FRENCH_MAX = 0.08  # English text has almost no French function words
 
 _FRENCH = frozenset(
-    """le la les des du de et est que qui dans pour une un au aux par sur pas ce cette ces nous
-    vous il elle ils elles sont été être avec son sa ses leur leurs mais ou où si plus comme
-    tout tous fait entre conseil sécurité securite résolution resolution gouvernement délégation
-    delegation représentant representant président monsieur je ne qu lui été ont avons aussi
-    très tres notre nos votre vos cet depuis après apres sans contre dont même meme""".split()
+    ["le", "la", "les", "des", "du", "de", "et", "est", "que", "qui", "dans", "pour", "une", "un", "au", "aux", "par", "sur", "pas", "ce", "cette", "ces", "nous", "vous", "il", "elle", "ils", "elles", "sont", "été", "être", "avec", "son", "sa", "ses", "leur", "leurs", "mais", "ou", "où", "si", "plus", "comme", "tout", "tous", "fait", "entre", "conseil", "sécurité", "securite", "résolution", "resolution", "gouvernement", "délégation", "delegation", "représentant", "representant", "président", "monsieur", "je", "ne", "qu", "lui", "été", "ont", "avons", "aussi", "très", "tres", "notre", "nos", "votre", "vos", "cet", "depuis", "après", "apres", "sans", "contre", "dont", "même", "meme"]
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _GARBAGE = re.compile(r"[^\w\s.,;:'\"’‘“”()\[\]\-–—/%&?!*+]", re.UNICODE)
 _SPACE = re.compile(r"\s")
-
-
-@lru_cache(maxsize=1)
-def _english() -> frozenset[str]:
-    path = Path(__file__).resolve().parent / "english_words.txt"
-    words = path.read_text(encoding="utf-8").split("\n")
-    return frozenset(w.strip() for w in words if w.strip() and not w.startswith("#"))
 
 
 @dataclass(frozen=True)
@@ -79,7 +66,7 @@ def quality(text: str) -> Quality:
     garbage = len(_GARBAGE.findall(text)) / chars
     if not words:
         return Quality(0, 0.0, garbage, 0.0)
-    english = _english()
+    english = common_words()
     known = sum(w in english or (len(w) == 1 and w in "aio") for w in words)
     french = sum(w in _FRENCH and w not in english for w in words)
     return Quality(len(words), known / len(words), garbage, french / len(words))

@@ -95,18 +95,20 @@ def _split_commas(text: str) -> list[str]:
 
 
 def _split_and(item: str, known: frozenset[str]) -> list[str]:
-    """Segment "A and B and C" so that as many parts as possible are known names, and, at equal
-    count, with as few parts as possible (an unknown "X and Y" stays whole)."""
+    """Segment "A and B and C" with as few unknown parts as possible, and then as few parts as
+    possible: "China and Russian Federation" splits, "Trinidad and Tobago" does not, an
+    unknown "X and Y" stays whole, and "Serbia and Montenegro" (a State until 2006, listed
+    alphabetically otherwise) stays one."""
     parts = re.split(r"\s+and\s+", item)
     if len(parts) == 1 or len(parts) > 12:
         return [item]
-    # best[i]: (known parts, -parts, segmentation) for parts[i:]
+    # best[i]: (unknown parts, parts, segmentation) for parts[i:]
     best: list[tuple[int, int, list[str]]] = [(0, 0, [])] * (len(parts) + 1)
     for i in range(len(parts) - 1, -1, -1):
         candidates = []
         for j in range(i + 1, len(parts) + 1):
             segment = " and ".join(parts[i:j])
-            score, count, rest = best[j]
-            candidates.append((score + (fold(segment) in known), count - 1, [segment, *rest]))
-        best[i] = max(candidates, key=lambda c: (c[0], c[1]))
+            unknown, count, rest = best[j]
+            candidates.append((unknown + (fold(segment) not in known), count + 1, [segment, *rest]))
+        best[i] = min(candidates, key=lambda c: (c[0], c[1]))
     return best[0][2]

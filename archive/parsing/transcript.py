@@ -35,6 +35,7 @@ from .participants import (
     attribute_from_invitations,
     floor_given,
     invitations,
+    merge_invitations,
     on_behalf_of,
     seats_taken,
     surname_key,
@@ -229,7 +230,7 @@ def _split_cover(
             if NOTICE.match(paragraph.flat):
                 cut = index + 1
                 break
-            if _starts_body(paragraph) and (index > 3 or PROCEDURE.match(paragraph.flat)):
+            if index and _starts_body(paragraph):
                 cut = index
                 break
         cover, body = paragraphs_[:cut], paragraphs_[cut:]
@@ -258,6 +259,7 @@ def _speeches(
     for turn, text in zip(body.turns, texts, strict=True):
         if turn.label.office == "The President":
             invited.extend(invitations(text))
+    invited = merge_invitations(invited)
     by_surname: dict[str, ParsedInvitation] = {}
     for invitation in invited:
         if invitation.rule == "39":
