@@ -20,7 +20,10 @@ from django.views.decorators.http import require_POST
 from archive.forms import ConfirmImportForm, TranscriptUploadForm
 from archive.importing import (
     AlreadyImported,
+    ChecksNotAcknowledged,
     ImportFailed,
+    describe_check,
+    error_checks,
     default_resolver,
     import_meeting,
     resolve_names,
@@ -196,8 +199,15 @@ class TranscriptUploadAdmin(admin.ModelAdmin):
             return upload
         upload.status = TranscriptUpload.Status.PARSED
         upload.symbol = parsed.symbol[:60]
+        errors = error_checks(parsed)
         upload.message = (
-            f"{len(parsed.speeches)} speeches, {len(parsed.votes)} votes; awaiting confirmation"
+            f"{len(parsed.speeches)} speeches, {len(parsed.votes)} votes"
+            + (
+                f"; {len(errors)} error check{'s' if len(errors) != 1 else ''} to acknowledge"
+                if errors
+                else ""
+            )
+            + "; awaiting confirmation"
         )
         upload.save(update_fields=["status", "symbol", "message"])
         messages.success(request, f"{name}: parsed as {parsed.symbol}.")
@@ -261,6 +271,10 @@ class TranscriptUploadAdmin(admin.ModelAdmin):
                 for vote, lists in zip(parsed.votes, names.votes, strict=True)
             ],
             unresolved=names.unresolved,
+            checks=[
+                {"check": check, "where": _where(check)} for check in getattr(parsed, "checks", [])
+            ],
+            errors=[describe_check(check) for check in error_checks(parsed)],
             existing=existing,
             already_imported=bool(
                 existing and (existing.source != Meeting.Source.REFERENCE or existing.speech_count)
@@ -280,7 +294,9 @@ class TranscriptUploadAdmin(admin.ModelAdmin):
             messages.info(request, f"{upload.original_name} has already been imported.")
             return HttpResponseRedirect(preview)
         form = ConfirmImportForm(request.POST)
-        replace = form.is_valid() and form.cleaned_data["replace"]
+        valid = form.is_valid()
+        replace = valid and form.cleaned_data["replace"]
+        acknowledged = valid and form.cleaned_data["acknowledge_errors"]
         try:
             parsed = _parse_upload(upload)
             result = import_meeting(
@@ -289,11 +305,17 @@ class TranscriptUploadAdmin(admin.ModelAdmin):
                 upload=upload,
                 user=request.user,
                 replace=replace,
+                acknowledge_errors=acknowledged,
             )
         except TranscriptError as exc:
             _fail(upload, exc.message)
             _record(request, upload, ImportRecord.Action.FAILURE, exc.message)
             messages.error(request, f"{upload.original_name}: {exc.message}")
+            return HttpResponseRedirect(preview)
+        except ChecksNotAcknowledged as exc:
+            # Nothing is written and the upload stays parsed: the importer reads the errors in
+            # the preview and ticks the acknowledgement, or discards the file.
+            messages.error(request, exc.message)
             return HttpResponseRedirect(preview)
         except AlreadyImported as exc:
             # Refused (e.g. another staff member imported it a moment ago): on the record too.
@@ -313,7 +335,8 @@ class TranscriptUploadAdmin(admin.ModelAdmin):
             messages.error(request, f"{upload.original_name}: {exc.message}")
             return HttpResponseRedirect(preview)
         verb = "Replaced" if result.replaced else "Imported"
-        messages.success(request, f"{verb} {result.meeting.symbol}: {result.summary}")
+        review = " It is marked for review." if result.record and result.record.needs_review else ""
+        messages.success(request, f"{verb} {result.meeting.symbol}: {result.summary}.{review}")
         return HttpResponseRedirect(preview)
 
     def discard_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -331,6 +354,16 @@ class TranscriptUploadAdmin(admin.ModelAdmin):
         upload.delete()
         messages.success(request, f"Discarded {name}.")
         return HttpResponseRedirect(reverse("admin:archive_transcriptupload_changelist"))
+
+
+def _where(check) -> str:
+    """Where in the record a check was found, in words."""
+    parts = []
+    if check.page:
+        parts.append(f"page {check.page}")
+    if check.speech:
+        parts.append(f"speech {check.speech}")
+    return ", ".join(parts) or "the whole record"
 
 
 def _record(request: HttpRequest, upload: TranscriptUpload, action: str, summary: str) -> None:

@@ -49,3 +49,9 @@ class ConfirmImportForm(forms.Form):
         help_text="The meeting is already in the archive: replace its record. Speeches that "
         "did not change keep their addresses.",
     )
+    acknowledge_errors = forms.BooleanField(
+        required=False,
+        label="I have read the errors the parser found and import this record anyway",
+        help_text="The record is then marked for review, and the acknowledgement is recorded "
+        "under your name.",
+    )

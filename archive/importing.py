@@ -84,6 +84,38 @@ class AlreadyImported(ImportFailed):
         self.meeting = meeting
 
 
+class ChecksNotAcknowledged(ImportFailed):
+    """The parse found errors (facts that would be imported wrong, text that would be lost) and
+    the importer has not acknowledged them."""
+
+    def __init__(self, errors: list) -> None:
+        listed = "; ".join(describe_check(check) for check in errors[:5])
+        more = f"; and {len(errors) - 5} more" if len(errors) > 5 else ""
+        super().__init__(
+            f"The parser found {len(errors)} error{'s' if len(errors) != 1 else ''} in this "
+            f"record: {listed}{more}. Import it only after reading them, by acknowledging them "
+            "(the preview's checkbox, or --acknowledge-errors); it is then marked for review."
+        )
+        self.errors = errors
+
+
+def describe_check(check) -> str:
+    """One check in a line: its message and where it was found."""
+    where = []
+    if check.page:
+        where.append(f"page {check.page}")
+    if check.speech:
+        where.append(f"speech {check.speech}")
+    return check.message + (f" ({', '.join(where)})" if where else "")
+
+
+def error_checks(parsed) -> list:
+    """The parse's checks of severity error."""
+    from archive.parsing import Severity
+
+    return [c for c in getattr(parsed, "checks", None) or [] if c.severity == Severity.ERROR]
+
+
 class Resolved(Protocol):
     """What ``archive.names.NameResolver.resolve`` returns (a ``NameMatch``)."""
 
@@ -367,9 +399,18 @@ def import_meeting(
     replace: bool = False,
     resolver: Resolver | None = None,
     source_name: str = "",
+    acknowledge_errors: bool = False,
 ) -> ImportResult:
-    """Write a parsed verbatim record and everything in it to the database, atomically."""
+    """Write a parsed verbatim record and everything in it to the database, atomically.
+
+    A record whose checks hold errors is refused (``ChecksNotAcknowledged``) unless
+    ``acknowledge_errors``: it is then imported, marked for review, and the acknowledgement is
+    recorded as a decision of ``user``.
+    """
     source = Meeting.Source(source)
+    errors = error_checks(parsed)
+    if errors and not acknowledge_errors:
+        raise ChecksNotAcknowledged(errors)
     if source not in _IMPORTED_SOURCES:
         raise ValueError(f"cannot import a transcript with source {source!r}")
     if not parsed.symbol:
@@ -393,6 +434,8 @@ def import_meeting(
                 replace=replace,
                 source_name=source_name,
             )
+            if errors:
+                _record_acknowledgement(result, errors, user=user)
     except IntegrityError as exc:
         # Another import of the same meeting committed between our look-up and our insert:
         # its row now holds the symbol (or the meeting number). Anything else is re-raised.
@@ -513,6 +556,8 @@ def _import(
         symbol=parsed.symbol,
         meeting=meeting,
         summary=result.summary,
+        checks=[c.to_dict() for c in getattr(parsed, "checks", None) or []],
+        needs_review=bool(error_checks(parsed)),
     )
     if upload is not None:
         upload.status = TranscriptUpload.Status.IMPORTED
@@ -520,6 +565,32 @@ def _import(
         upload.message = result.summary
         upload.save(update_fields=["status", "symbol", "message"])
     return result
+
+
+def _record_acknowledgement(result: ImportResult, errors: list, *, user) -> None:
+    """Record, in the import's transaction, that a person imported a record despite its errors.
+
+    There is no undo handler: undoing an acknowledgement would mean un-importing the record,
+    which is a replace or a deletion with its own trail, not the reversal of this choice.
+    """
+    from archive.curation import record_decision
+
+    record = result.record
+    record_decision(
+        kind="import_acknowledged",
+        user=user,
+        summary=(
+            f"Imported {result.meeting.symbol} despite {len(errors)} error check"
+            f"{'s' if len(errors) != 1 else ''}; marked for review"
+        ),
+        target=f"importrecord:{record.pk}" if record else f"meeting:{result.meeting.pk}",
+        before={},
+        after={
+            "symbol": result.meeting.symbol,
+            "import_record": record.pk if record else None,
+            "errors": [c.to_dict() for c in errors],
+        },
+    )
 
 
 def _parse_time(value: str | datetime.time | None) -> datetime.time | None:

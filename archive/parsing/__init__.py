@@ -89,11 +89,13 @@ def parse_document(
         if data.lstrip()[:5] == b"%PDF-":
             # Imported here so that text-only callers never load the PDF library.
             from .geometry import layout
-            from .pdf import read_pdf
+            from .pdf import nesting_depth, read_pdf
             from .scans import assess_pdf
 
             pages = read_pdf(data)
-            assess_pdf(pages)
+            # Measured only when the pages gave (almost) nothing, to say why.
+            blank = sum(page.char_count for page in pages) < 40 * max(1, len(pages))
+            assess_pdf(pages, nesting=nesting_depth(data) if blank else 0)
             return _parse(layout(pages), page_count=len(pages))
         return parse_text(_decode(data))
     except TranscriptError:

@@ -17,7 +17,7 @@ from .procedure import PROCEDURE, STRONG_PROCEDURE, Headings
 from .states import fold, is_state, split_states
 from .votes import KIND, VOTE_HEAD, VOTE_HEAD_INSIDE, VOTE_TAKEN
 
-_SENTENCE_END = ".:”)?!\"’"
+_SENTENCE_END = '.:”)?!"’'
 
 
 @dataclass
@@ -92,7 +92,6 @@ _INLINE = re.compile(
     r"suspended|was called to order|was resumed|resumed|was adjourned)\b|The agenda was adopted\b|"
     r"At the invitation of the President\b|In favour\s*:))"
 )
-
 
 
 def inline_cuts(text: str) -> list[int]:

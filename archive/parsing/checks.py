@@ -273,7 +273,9 @@ def _participation_checks(meeting) -> list[Check]:
         if speech.role == "invited" and speech.country and is_state(speech.country):
             invited = any(same_state(speech.country, s) for s in invited_states)
             if not invited and not (given and same_state(given, speech.country)):
-                out.append(_not_invited(speech, f"the representative of {speech.country}", resumption))
+                out.append(
+                    _not_invited(speech, f"the representative of {speech.country}", resumption)
+                )
         elif speech.role in ("other", "invited") and not speech.country:
             if surname_key(speech.speaker) not in invited_people and not given:
                 out.append(_not_invited(speech, speech.speaker, resumption))

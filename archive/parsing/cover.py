@@ -29,7 +29,9 @@ SYMBOL = re.compile(
 )
 _MEETING = re.compile(r"^(?P<number>\d{1,5})(?:st|nd|rd|th)\s+meeting\b", re.I)
 # Another organ's record: the General Assembly's plenary (A/61/PV.107) or a committee's.
-OTHER_RECORD = re.compile(r"\bA/(?:ES-\d{1,2}/|S-\d{1,2}/)?\d{1,3}/PV\.\s?\d{1,4}\b|\bA/C\.\d/\d{1,3}/SR\.\d+")
+OTHER_RECORD = re.compile(
+    r"\bA/(?:ES-\d{1,2}/|S-\d{1,2}/)?\d{1,3}/PV\.\s?\d{1,4}\b|\bA/C\.\d/\d{1,3}/SR\.\d+"
+)
 _DATE = re.compile(
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+(?P<day>\d{1,2})\s+"
     r"(?P<month>" + "|".join(_MONTHS) + r")\s+(?P<year>\d{4})"

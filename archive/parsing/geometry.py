@@ -146,7 +146,9 @@ def _running_bands(
         return (
             len(parts) >= 2
             and any(patterned)
-            and all(ok or fold(part) in cover_text for ok, part in zip(patterned, parts, strict=True))
+            and all(
+                ok or fold(part) in cover_text for ok, part in zip(patterned, parts, strict=True)
+            )
         )
 
     bands = []
@@ -202,7 +204,11 @@ def _gutter(body: list[_Row], width: float) -> _Gutter | None:
     right = [r for r in long_runs if r.x0 >= x]
     # Full-width lines (a masthead, a notice, a wide table) may cross the gutter; a single
     # column is mostly lines that do.
-    if len(left) < 3 or len(right) < 3 or crossing[(first + last) // 2] > max(1, len(long_runs) // 4):
+    if (
+        len(left) < 3
+        or len(right) < 3
+        or crossing[(first + last) // 2] > max(1, len(long_runs) // 4)
+    ):
         return None
     # Within that gap, short lines count too: a heading ("Against:") may start at the right
     # column's margin, left of where its long lines start (indented vote lists).
@@ -273,9 +279,7 @@ def _body_lines(
     between them."""
     if gutter is None:
         return _column(page.number, body, margins.get("single"))
-    region_top, region_bottom = (
-        _column_region(body, gutter, page.width) if cover else (None, None)
-    )
+    region_top, region_bottom = _column_region(body, gutter, page.width) if cover else (None, None)
     segments: list[tuple[str, list[_Row]]] = []  # ("full", [row]) or ("columns", rows)
     left_rows: list[_Row] = []
     right_rows: list[_Row] = []

@@ -86,7 +86,9 @@ def match_label(text: str) -> SpeakerLabel | None:
         # A misprint seen in the records: "Mr. Briz Gutiérrez: (Guatemala) (spoke in Spanish):".
         moved = _MISPLACED_COLON.match(text, match.end())
         if moved:
-            return match_label(text[: match.end()].rstrip().rstrip(":") + " " + text[moved.start() :])
+            return match_label(
+                text[: match.end()].rstrip().rstrip(":") + " " + text[moved.start() :]
+            )
     country = None
     spoke_in = None
     for inner in _PAREN.findall(match["parens"] or ""):
@@ -173,4 +175,6 @@ _LABEL_AHEAD = re.compile(
 
 def labels_ahead(text: str, start: int = 0) -> list[int]:
     """Where strong speaker labels begin in ``text`` after ``start``, even mid-sentence."""
-    return [m.end() for m in _LABEL_AHEAD.finditer(text, start) if match_label(text[m.end() :][:400])]
+    return [
+        m.end() for m in _LABEL_AHEAD.finditer(text, start) if match_label(text[m.end() :][:400])
+    ]

@@ -26,6 +26,7 @@ def common_words() -> frozenset[str]:
     rows = path.read_text(encoding="utf-8").split("\n")
     return frozenset(w.strip() for w in rows if w.strip() and not w.startswith("#"))
 
+
 HEADER, FOOTER, BODY = "running_header", "running_footer", "body"
 # Where a line of the record ends up. "unplaced" is a line the grammar could not place: an
 # error in the parse's checks when it is body text.
@@ -159,7 +160,9 @@ def split_inline(lines: list[Line], cuts_of: Callable[[str], list[int]]) -> list
             piece = line.text[a:b].strip()
             if piece:
                 out.append(
-                    Line(line.page, piece, BODY, line.new_paragraph or n > 0, line.italic, line.bold)
+                    Line(
+                        line.page, piece, BODY, line.new_paragraph or n > 0, line.italic, line.bold
+                    )
                 )
     return out
 

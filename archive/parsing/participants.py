@@ -56,7 +56,9 @@ _EXTEND_39 = re.compile(
     rf"invitations? (?:under|in accordance with) rule 39 of {_RULES} to (?P<rest>.+)", re.S
 )
 # A full stop that ends a sentence, not an honorific's ("Mr. Guéhenno").
-_SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bMsgr)(?<!\bSt)(?<!\bNo)\.(?:\s|$)")
+_SENTENCE_END = re.compile(
+    r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bMsgr)(?<!\bSt)(?<!\bNo)\.(?:\s|$)"
+)
 _SEAT_NOTE = re.compile(
     r"\b(?:took|resumed|was escorted to) (?:a |the |his |her |their )?(?:seats?|places?)\b"
 )

@@ -13,6 +13,7 @@ by blank lines, running headers and footers left out), the form ``transcript.par
 from __future__ import annotations
 
 import ctypes
+import re
 import threading
 
 import pypdfium2 as pdfium
@@ -70,6 +71,24 @@ def pdf_to_text(data: bytes) -> tuple[str, int]:
         chunk.append(line.flat)
     text = "\f".join("\n".join(chunk) for chunk in chunks)
     return text, len(pages)
+
+
+_STREAM = re.compile(rb"stream\r?\n.*?endstream", re.S)
+_BRACKET = re.compile(rb"<<|>>|\[|\]")
+
+
+def nesting_depth(data: bytes, *, limit: int = 5_000_000) -> int:
+    """How deeply the PDF's objects nest arrays and dictionaries (streams left out), read over
+    at most ``limit`` bytes: a record needs a handful of levels; a file built to break readers
+    may have thousands."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_STREAM.sub(b"", data[:limit])):
+        if match.group(0) in (b"<<", b"["):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def _check_complete(data: bytes) -> None:

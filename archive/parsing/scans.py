@@ -19,17 +19,101 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .errors import BlankPdf, ScannedPdf
+from .errors import BlankPdf, DamagedPdf, ScannedPdf
 from .geometry import PageContent
 from .lines import BODY, Line, common_words
 
+MAX_NESTING = 64  # PDFium stops reading objects nested deeper than this
 MIN_WORDS = 40  # fewer words than this say nothing either way
 DICTIONARY_MIN = 0.6  # clean Council English scores 0.85-0.97
 GARBAGE_MAX = 0.05  # clean text has almost no stray symbols
 FRENCH_MAX = 0.08  # English text has almost no French function words
 
 _FRENCH = frozenset(
-    ["le", "la", "les", "des", "du", "de", "et", "est", "que", "qui", "dans", "pour", "une", "un", "au", "aux", "par", "sur", "pas", "ce", "cette", "ces", "nous", "vous", "il", "elle", "ils", "elles", "sont", "été", "être", "avec", "son", "sa", "ses", "leur", "leurs", "mais", "ou", "où", "si", "plus", "comme", "tout", "tous", "fait", "entre", "conseil", "sécurité", "securite", "résolution", "resolution", "gouvernement", "délégation", "delegation", "représentant", "representant", "président", "monsieur", "je", "ne", "qu", "lui", "été", "ont", "avons", "aussi", "très", "tres", "notre", "nos", "votre", "vos", "cet", "depuis", "après", "apres", "sans", "contre", "dont", "même", "meme"]
+    [
+        "le",
+        "la",
+        "les",
+        "des",
+        "du",
+        "de",
+        "et",
+        "est",
+        "que",
+        "qui",
+        "dans",
+        "pour",
+        "une",
+        "un",
+        "au",
+        "aux",
+        "par",
+        "sur",
+        "pas",
+        "ce",
+        "cette",
+        "ces",
+        "nous",
+        "vous",
+        "il",
+        "elle",
+        "ils",
+        "elles",
+        "sont",
+        "été",
+        "être",
+        "avec",
+        "son",
+        "sa",
+        "ses",
+        "leur",
+        "leurs",
+        "mais",
+        "ou",
+        "où",
+        "si",
+        "plus",
+        "comme",
+        "tout",
+        "tous",
+        "fait",
+        "entre",
+        "conseil",
+        "sécurité",
+        "securite",
+        "résolution",
+        "resolution",
+        "gouvernement",
+        "délégation",
+        "delegation",
+        "représentant",
+        "representant",
+        "président",
+        "monsieur",
+        "je",
+        "ne",
+        "qu",
+        "lui",
+        "été",
+        "ont",
+        "avons",
+        "aussi",
+        "très",
+        "tres",
+        "notre",
+        "nos",
+        "votre",
+        "vos",
+        "cet",
+        "depuis",
+        "après",
+        "apres",
+        "sans",
+        "contre",
+        "dont",
+        "même",
+        "meme",
+    ]
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _GARBAGE = re.compile(r"[^\w\s.,;:'\"’‘“”()\[\]\-–—/%&?!*+]", re.UNICODE)
@@ -90,10 +174,11 @@ def noisy_pages(lines: list[Line]) -> list[tuple[int, Quality]]:
     return out
 
 
-def assess_pdf(pages: list[PageContent]) -> None:
+def assess_pdf(pages: list[PageContent], *, nesting: int = 0) -> None:
     """Refuse a PDF whose text cannot be read as a record, saying why: a scan (image pages with
-    no text, or a hidden OCR layer that is noise or runs French beside the English), or a blank
-    document (no text and no images at all)."""
+    no text, or a hidden OCR layer that is noise or runs French beside the English), a blank
+    document (no text and no images at all), or a file whose objects nest far deeper than any
+    document's (``nesting``, measured by the PDF layer when nothing could be read)."""
     if not pages:
         raise BlankPdf("The PDF has no pages: there is nothing to read.")
     imaged = [p for p in pages if p.image_cover > 0.5]
@@ -102,8 +187,15 @@ def assess_pdf(pages: list[PageContent]) -> None:
     if chars < 40 * len(pages):
         if len(imaged) * 2 >= len(pages):
             raise ScannedPdf(_scan_message("its pages are images with no text layer"))
+        if nesting > MAX_NESTING:
+            raise DamagedPdf(
+                f"The PDF's objects are nested {nesting:,} levels deep, where a document needs "
+                "a handful: a damaged or deliberately malformed file that PDF readers cannot "
+                "read reliably. Nothing was imported; download the official PDF again."
+            )
+        many = len(pages) != 1
         raise BlankPdf(
-            f"The PDF's {len(pages):,} page{'s' if len(pages) != 1 else ''} hold "
+            f"The PDF's {len(pages):,} page{'s' if many else ''} hold{'' if many else 's'} "
             f"{'no' if not chars else 'almost no'} text and no page images: it is a blank or "
             "empty document, not a verbatim record. Check that the right file was uploaded."
         )

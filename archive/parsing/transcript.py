@@ -299,12 +299,20 @@ def _vote(block: VoteBlock, speeches: list[ParsedSpeech]) -> ParsedVote:
     counts = tuple(len(lists[k]) for k in ("in_favour", "against", "abstaining"))
     tally = "-".join(map(str, counts)) if any(counts) else None
     announcement = read_announcement(" ".join([*block.notes, following]))
-    announced = "-".join(map(str, announcement.tally)) if announcement and announcement.tally else None
+    announced = (
+        "-".join(map(str, announcement.tally)) if announcement and announcement.tally else None
+    )
     result = announcement.outcome if announcement and announcement.outcome else None
     if result is None:
         # No announcement found: apply the Charter (nine votes, no permanent member against).
         veto = any(same_state(name, p) for name in lists["against"] for p in PERMANENT)
-        result = "adopted" if counts[0] >= 9 and not veto else "vetoed" if counts[0] >= 9 else "not adopted"
+        result = (
+            "adopted"
+            if counts[0] >= 9 and not veto
+            else "vetoed"
+            if counts[0] >= 9
+            else "not adopted"
+        )
     return ParsedVote(
         draft=draft,
         subject=subject,

@@ -1,7 +1,9 @@
 """Import verbatim records (PDF or text files, or folders of them) into the archive.
 
 Repeatable: a file whose checksum was already imported is skipped without being parsed, and a
-record whose meeting is already in the archive is skipped unless --replace is given.
+record whose meeting is already in the archive is skipped unless --replace is given. A record
+whose parse found errors (see the checks of ``parse_transcript``) fails unless
+--acknowledge-errors is given; it is then imported and marked for review.
 Exit status: 0 when every file was imported or skipped, 1 when any file failed.
 """
 
@@ -18,6 +20,7 @@ from django.db import transaction
 
 from archive.importing import (
     AlreadyImported,
+    ChecksNotAcknowledged,
     ImportFailed,
     default_resolver,
     import_meeting,
@@ -67,6 +70,7 @@ class Outcome:
     """What happened to each file."""
 
     imported: list[str] = field(default_factory=list)
+    for_review: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     unresolved: dict[str, int] = field(default_factory=dict)
@@ -82,12 +86,19 @@ class Command(BaseCommand):
             action="store_true",
             help="re-import meetings already in the archive (speech addresses are kept)",
         )
+        parser.add_argument(
+            "--acknowledge-errors",
+            action="store_true",
+            help="import records even when the parser's checks found errors (facts that may be "
+            "wrong, text that may be missing): they are marked for review",
+        )
 
     def handle(self, *args, **options):
         files = collect_files(options["paths"])
         if not files:
             raise CommandError("No .pdf or .txt files found.")
         replace = options["replace"]
+        self.acknowledge = options["acknowledge_errors"]
         resolver = default_resolver()
         outcome = Outcome()
         progress = Progress(len(files), unit="files", stream=self.stderr._out)
@@ -107,6 +118,8 @@ class Command(BaseCommand):
         ):
             for line in lines:
                 self.stdout.write(f"  {label}: {line}")
+        for line in outcome.for_review:
+            self.stdout.write(f"  Marked for review: {line}")
         if outcome.unresolved:
             names = ", ".join(
                 f"{name} x{count}"
@@ -150,7 +163,12 @@ class Command(BaseCommand):
                     replace=replace,
                     resolver=resolver,
                     source_name=str(path),
+                    acknowledge_errors=self.acknowledge,
                 )
+        except ChecksNotAcknowledged as exc:
+            _forget_file(upload)
+            self._failed(path, exc.message, outcome, symbol=parsed.symbol)
+            return
         except AlreadyImported:
             _forget_file(upload)
             outcome.skipped.append(f"{path.name}: {parsed.symbol} already in the archive")
@@ -166,6 +184,12 @@ class Command(BaseCommand):
             return
         verb = "replaced" if result.replaced else "imported"
         outcome.imported.append(f"{path.name}: {parsed.symbol} {verb} — {result.summary}")
+        if result.record is not None and result.record.needs_review:
+            errors = sum(1 for c in result.record.checks if c["severity"] == "error")
+            outcome.for_review.append(
+                f"{path.name}: {parsed.symbol}, {errors} error check"
+                f"{'s' if errors != 1 else ''} acknowledged"
+            )
         for item in result.unresolved:
             outcome.unresolved[item.name] = outcome.unresolved.get(item.name, 0) + 1
 
