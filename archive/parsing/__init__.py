@@ -5,6 +5,7 @@ No Django here: the importer turns a `ParsedMeeting` into database rows.
 
 from __future__ import annotations
 
+from .checks import Check, Severity, has_errors
 from .errors import (
     BlankPdf,
     DamagedPdf,
@@ -17,7 +18,6 @@ from .errors import (
     ScannedPdf,
     TranscriptError,
 )
-from .checks import Check, Severity, has_errors
 from .symbols import (
     ParsedMentions,
     ResolutionRef,

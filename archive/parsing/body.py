@@ -101,7 +101,7 @@ def inline_cuts(text: str) -> list[int]:
     first_head = text.find("In favour")
     if first_head >= 0:
         cuts |= {m.start() for m in VOTE_HEAD_INSIDE.finditer(text) if m.start() > first_head}
-        cuts |= {position for position in labels_ahead(text, first_head)}
+        cuts |= set(labels_ahead(text, first_head))
     return sorted(c for c in cuts if 0 < c < len(text))
 
 
@@ -192,7 +192,10 @@ class _Reader:
         if not names:
             return fold(flat) in {"none", "-"}
         known = [is_state(n, self.council) for n in names]
-        plain = all(k or (len(n.split()) <= 8 and n[:1].isupper()) for k, n in zip(known, names))
+        plain = all(
+            k or (len(n.split()) <= 8 and n[:1].isupper())
+            for k, n in zip(known, names, strict=True)
+        )
         return sum(known) * 2 >= len(names) and plain
 
     def _continues_list(self, flat: str) -> bool:

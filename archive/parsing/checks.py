@@ -141,14 +141,14 @@ def _noise_checks(noisy: list) -> list[Check]:
 
 
 def _vote_checks(meeting) -> list[Check]:
-    from .states import is_state, same_state
-
     council = _council(meeting)
     out: list[Check] = []
     for number, vote in enumerate(meeting.votes, start=1):
         where = f"Vote {number}" + (f" (draft {vote.draft})" if vote.draft else "")
-
-        def add(severity: Severity, code: str, message: str, excerpt: str | None = None) -> None:
+        for severity, code, message, excerpt in [
+            *_tally_findings(vote),
+            *_member_findings(vote, council),
+        ]:
             out.append(
                 Check(
                     severity,
@@ -159,58 +159,86 @@ def _vote_checks(meeting) -> list[Check]:
                     excerpt=excerpt,
                 )
             )
+    return out
 
-        lists = (vote.in_favour, vote.against, vote.abstaining)
-        listed = "-".join(str(len(names)) for names in lists)
-        named = [*vote.in_favour, *vote.against, *vote.abstaining, *vote.not_participating]
-        if not named and vote.announced_tally:
-            add(
+
+def _tally_findings(vote) -> list[tuple]:
+    """The lists against the President's announcement, and the outcome's resolution."""
+    listed = "-".join(str(len(names)) for names in (vote.in_favour, vote.against, vote.abstaining))
+    named = [*vote.in_favour, *vote.against, *vote.abstaining, *vote.not_participating]
+    out = []
+    if not named and vote.announced_tally:
+        out.append(
+            (
                 Severity.ERROR,
                 "vote_lists_missing",
                 f"the President announced {vote.announced_tally} but no lists of members were "
                 "found; the members' votes would not be imported.",
+                None,
             )
-        elif vote.announced_tally and vote.announced_tally != listed:
-            add(
+        )
+    elif vote.announced_tally and vote.announced_tally != listed:
+        out.append(
+            (
                 Severity.ERROR,
                 "vote_tally_mismatch",
                 f"the lists give {listed} (in favour-against-abstaining) but the President "
                 f"announced {vote.announced_tally}.",
                 _excerpt(", ".join(named)),
             )
-        elif named and not vote.announced_tally:
-            add(
+        )
+    elif named and not vote.announced_tally:
+        out.append(
+            (
                 Severity.WARNING,
                 "vote_not_announced",
                 f"no announcement of the result was found to confirm the lists ({listed}); the "
                 f"outcome “{vote.result}” was inferred.",
+                None,
             )
-        if len(named) > COUNCIL_SIZE:
-            add(
+        )
+    if vote.result == "adopted" and vote.subject == "draft resolution" and not vote.resolution:
+        out.append(
+            (
+                Severity.WARNING,
+                "vote_no_resolution",
+                "the draft resolution was adopted but no resolution number was found in the "
+                "announcement.",
+                None,
+            )
+        )
+    return out
+
+
+def _member_findings(vote, council: list[str]) -> list[tuple]:
+    """Members listed twice, too many, or not on the cover."""
+    from .states import is_state, same_state
+
+    named = [*vote.in_favour, *vote.against, *vote.abstaining, *vote.not_participating]
+    out = []
+    if len(named) > COUNCIL_SIZE:
+        out.append(
+            (
                 Severity.ERROR,
                 "vote_too_many",
                 f"{len(named)} members are listed; the Council has {COUNCIL_SIZE}.",
                 _excerpt(", ".join(named)),
             )
-        seen: list[str] = []
-        for name in named:
-            if any(same_state(name, other) for other in seen):
-                add(Severity.ERROR, "vote_member_twice", f"{name} is listed twice.", name)
-            seen.append(name)
-            if len(council) >= 5 and not any(same_state(name, m) for m in council):
-                what = "is not a State" if not is_state(name) else "is not on the cover page"
-                add(
+        )
+    seen: list[str] = []
+    for name in named:
+        if any(same_state(name, other) for other in seen):
+            out.append((Severity.ERROR, "vote_member_twice", f"{name} is listed twice.", name))
+        seen.append(name)
+        if len(council) >= 5 and not any(same_state(name, m) for m in council):
+            what = "is not a State" if not is_state(name) else "is not on the cover page"
+            out.append(
+                (
                     Severity.ERROR,
                     "vote_member_not_on_cover",
                     f"“{_excerpt(name)}” {what} among the Council's members for this meeting.",
                     _excerpt(name),
                 )
-        if vote.result == "adopted" and vote.subject == "draft resolution" and not vote.resolution:
-            add(
-                Severity.WARNING,
-                "vote_no_resolution",
-                "the draft resolution was adopted but no resolution number was found in the "
-                "announcement.",
             )
     return out
 
@@ -276,9 +304,13 @@ def _participation_checks(meeting) -> list[Check]:
                 out.append(
                     _not_invited(speech, f"the representative of {speech.country}", resumption)
                 )
-        elif speech.role in ("other", "invited") and not speech.country:
-            if surname_key(speech.speaker) not in invited_people and not given:
-                out.append(_not_invited(speech, speech.speaker, resumption))
+        elif (
+            speech.role in ("other", "invited")
+            and not speech.country
+            and surname_key(speech.speaker) not in invited_people
+            and not given
+        ):
+            out.append(_not_invited(speech, speech.speaker, resumption))
         if given and speech.country and is_state(given) and not same_state(given, speech.country):
             out.append(
                 Check(

@@ -20,7 +20,20 @@ from .lines import Paragraph, Vocabulary
 _MONTHS = {
     m: i
     for i, m in enumerate(
-        "January February March April May June July August September October November December".split(),
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
         start=1,
     )
 }

@@ -207,8 +207,8 @@ def _images_and_hidden_text(page: pdfium.PdfPage, area: float) -> tuple[float, b
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             if pdfium_c.FPDFPageObj_GetBounds(obj, *bounds):
-                l, b, r, t = (v.value for v in bounds)
-                covered += max(0.0, r - l) * max(0.0, t - b)
+                x0, y0, x1, y1 = (v.value for v in bounds)
+                covered += max(0.0, x1 - x0) * max(0.0, y1 - y0)
         elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT and len(texts) < 200:
             texts.append(obj)
     share = min(1.0, covered / area) if area > 0 else 0.0

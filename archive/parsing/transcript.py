@@ -213,17 +213,17 @@ def _split_cover(
 ) -> tuple[list[Paragraph], list[Line]]:
     """The cover's paragraphs, and the body's lines. With pages, the cover is page 1 up to where
     the meeting starts (2000s records begin it on page 1, below the agenda), plus the notice
-    on corrections and what follows it there; without, it ends at the notice."""
+    on corrections at its foot; without pages, it ends at the notice."""
     if paged:
         page_one = [p for p in paragraphs_ if p.page == 1]
         rest = paragraphs_[len(page_one) :]
         start = next(
-            (i for i, p in enumerate(page_one) if i > 2 and _starts_body(p)), len(page_one)
+            (i for i, p in enumerate(page_one) if i and _starts_body(p)), len(page_one)
         )
         cover, early = page_one[:start], page_one[start:]
-        notice = next((i for i, p in enumerate(early) if NOTICE.match(p.flat)), len(early))
-        cover += early[notice:]
-        body = early[:notice] + rest
+        # Below a meeting that starts on page 1, the notice on corrections is the cover's.
+        cover += [p for p in early if NOTICE.match(p.flat)]
+        body = [p for p in early if not NOTICE.match(p.flat)] + rest
     else:
         cut = len(paragraphs_)
         for index, paragraph in enumerate(paragraphs_):

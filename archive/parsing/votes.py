@@ -61,7 +61,7 @@ _NUMBER_WORDS = {
     "fourteen": 14,
     "fifteen": 15,
 }
-_N = r"(?:\d{1,3}|no|none|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen)"
+_N = r"(?:\d{1,3}|none|no|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen)"
 
 # "13 votes in favour, none against and 2 abstentions", "14 votes in favour, 1 against, with
 # no abstentions", "15 votes in favour" (and nothing else: unanimity).
