@@ -18,6 +18,8 @@ from .states import fold, is_state, split_states
 from .votes import KIND, VOTE_HEAD, VOTE_HEAD_INSIDE, VOTE_TAKEN
 
 _SENTENCE_END = '.:”)?!"’'
+# A line ending in an honorific ("... the President, Mr.") has not finished its sentence.
+_ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Msgr|St|No|Nos|para|paras|Art|Vol|p|pp)\.$")
 
 
 @dataclass
@@ -79,7 +81,8 @@ def opener(headings: Headings):
         label = match_label(ahead)
         if label and (label.office or label.country or label.spoke_in):
             return True
-        if not (previous[-1:] in _SENTENCE_END or headings.is_line(previous)):
+        finished = previous[-1:] in _SENTENCE_END and not _ABBREVIATION.search(previous)
+        if not (finished or headings.is_line(previous)):
             return False
         return bool(label or PROCEDURE.match(line) or headings.is_line(line))
 

@@ -75,8 +75,26 @@ def split_states(text: str, extra: Iterable[str] = ()) -> list[str]:
     for item in _split_commas(text):
         item = re.sub(r"^and\s+", "", item.strip())
         if item and fold(item) not in _NONE:
-            names.extend(_split_and(item, known))
+            for name in _split_and(item, known):
+                names.extend(_split_words(name, known) if fold(name) not in known else [name])
     return names
+
+
+def _split_words(text: str, known: frozenset[str]) -> list[str]:
+    """Names run together for want of a comma ("Zambia Zimbabwe", a misprint in a 2010 list):
+    split only when every part is a known name; otherwise kept whole."""
+    words = text.split()
+    if len(words) < 2 or len(words) > 20:
+        return [text]
+    # best[i]: a segmentation of words[i:] into known names, or None
+    best: list[list[str] | None] = [None] * len(words) + [[]]
+    for i in range(len(words) - 1, -1, -1):
+        for j in range(min(len(words), i + 10), i, -1):
+            segment = " ".join(words[i:j])
+            if best[j] is not None and fold(segment) in known:
+                best[i] = [segment, *best[j]]
+                break
+    return best[0] if best[0] and len(best[0]) > 1 else [text]
 
 
 def _split_commas(text: str) -> list[str]:

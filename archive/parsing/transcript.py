@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from .body import Body, VoteBlock, inline_cuts, opener, read_body
 from .checks import Check, run_checks
-from .cover import NOTICE, Cover, parse_cover
+from .cover import NOTICE, OTHER_RECORD, Cover, parse_cover
 from .errors import NotAVerbatimRecord
 from .labels import match_label
 from .lines import (
@@ -188,6 +188,12 @@ def _parse(source: str | list[Line], *, page_count: int | None) -> ParsedMeeting
     vocabulary = Vocabulary(line.flat for line in lines if line.role == BODY)
     cover_part, body_lines = _split_cover(paragraphs(lines, opener(Headings([]))), paged=paged)
     cover = parse_cover(cover_part, vocabulary)
+    if cover.symbol is None and not cover.other_record:
+        # Another organ's symbol may stand anywhere on the first page (1993: at its foot).
+        first_page = [line.flat for line in lines if (line.page or 1) == 1][:200]
+        cover.other_record = next(
+            (m.group(0) for text in first_page if (m := OTHER_RECORD.search(text))), None
+        )
     if cover.other_record:
         raise NotAVerbatimRecord(
             f"This is the record of another organ ({cover.other_record}: the General Assembly), "

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 FONTS = {"R": "Times-Roman", "I": "Times-Italic", "B": "Times-Bold"}
 # Rough widths (in em) to wrap text into columns; PDFium measures with the real metrics.
 AVERAGE_WIDTH = 0.47
+CAPITAL_WIDTH = 0.72
 
 
 @dataclass
@@ -142,16 +143,21 @@ def nested(depth: int) -> bytes:
 # Laying out a record
 
 
+def measure(text: str, size: float = 10.0) -> float:
+    """The approximate width of ``text`` in points."""
+    return sum(size * (CAPITAL_WIDTH if c.isupper() else AVERAGE_WIDTH) for c in text)
+
+
 def wrap(text: str, width: float, size: float = 10.0) -> list[str]:
     """Break a paragraph into lines that fit ``width`` points (approximately)."""
-    per_line = max(10, int(width / (size * AVERAGE_WIDTH)))
     lines, current = [], ""
     for word in text.split():
-        if current and len(current) + 1 + len(word) > per_line:
+        candidate = f"{current} {word}".strip()
+        if current and measure(candidate, size) > width:
             lines.append(current)
             current = word
         else:
-            current = f"{current} {word}".strip()
+            current = candidate
     if current:
         lines.append(current)
     return lines
