@@ -96,7 +96,8 @@ def parse_document(
             # Measured only when the pages gave (almost) nothing, to say why.
             blank = sum(page.char_count for page in pages) < 40 * max(1, len(pages))
             assess_pdf(pages, nesting=nesting_depth(data) if blank else 0)
-            return _parse(layout(pages), page_count=len(pages))
+            scanned = [page.number for page in pages if page.image_cover > 0.5]
+            return _parse(layout(pages), page_count=len(pages), scanned_pages=scanned)
         return parse_text(_decode(data))
     except TranscriptError:
         raise

@@ -57,12 +57,24 @@ COUNCIL_SIZE = 15
 _EXCERPT = 160
 
 
-def run_checks(meeting, accounting, noisy: list) -> list[Check]:
+def run_checks(meeting, accounting, noisy: list, scanned: list[int] = ()) -> list[Check]:
     """Every self-check of a parsed record (a ``ParsedMeeting``), in the order of the record."""
     checks: list[Check] = []
     checks += _cover_checks(meeting)
     checks += _unplaced_checks(accounting)
     checks += _noise_checks(noisy)
+    if scanned:
+        checks.append(
+            Check(
+                Severity.WARNING,
+                "scanned_pages",
+                f"{len(scanned)} page{'s are' if len(scanned) > 1 else ' is a'} scanned "
+                f"image{'s' if len(scanned) > 1 else ''} under a text layer (OCR) that reads as "
+                "ordinary text: the speeches were read from that layer; compare them with the "
+                "images before relying on them.",
+                page=scanned[0],
+            )
+        )
     checks += _vote_checks(meeting)
     checks += _turn_checks(meeting)
     checks += _participation_checks(meeting)

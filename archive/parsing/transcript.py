@@ -180,8 +180,11 @@ def parse_text(text: str) -> ParsedMeeting:
     return _parse(text, page_count=None)
 
 
-def _parse(source: str | list[Line], *, page_count: int | None) -> ParsedMeeting:
-    """Parse a record given as its text form or as the lines of its pages' geometry."""
+def _parse(
+    source: str | list[Line], *, page_count: int | None, scanned_pages: list[int] = ()
+) -> ParsedMeeting:
+    """Parse a record given as its text form or as the lines of its pages' geometry
+    (``scanned_pages``: pages that are images under a text layer good enough to read)."""
     lines = text_lines(source) if isinstance(source, str) else source
     lines = split_inline(lines, inline_cuts)
     paged = any(line.page for line in lines)
@@ -210,7 +213,7 @@ def _parse(source: str | list[Line], *, page_count: int | None) -> ParsedMeeting
     votes = [_vote(block, speeches) for block in body.votes]
     accounting = account(lines)
     meeting = _meeting(cover, speeches, body, votes, invited, accounting, page_count, lines)
-    meeting.checks = run_checks(meeting, accounting, noisy_pages(lines))
+    meeting.checks = run_checks(meeting, accounting, noisy_pages(lines), list(scanned_pages))
     return meeting
 
 
