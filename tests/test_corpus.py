@@ -460,7 +460,7 @@ def test_release_folder_without_speaker_tsv_is_refused(db, release):
 
 
 def test_general_assembly_resolutions_are_documents_never_council_resolutions(reference, tmp_path):
-    """"General Assembly resolution 51/223" and "resolution 1514 (XV)" are stored as the
+    """ "General Assembly resolution 51/223" and "resolution 1514 (XV)" are stored as the
     documents A/RES/51/223 and A/RES/1514 (XV), never linked to Council resolutions 51, 223 or
     1514 (2003), which the archive holds."""
     held = [Resolution.objects.create(number=n, year=y) for n, y in ((223, 1966), (1514, 2003))]

@@ -25,11 +25,15 @@ TITLES = (
     r"Mr\.|Mrs\.|Ms\.|Miss|Mx\.|Dr\.|Msgr\.|Mgr\.|Dame|Sir|Lord|Lady|Baroness|Baron|"
     r"Archbishop|Monsignor|Cardinal|Bishop|Father|Sister|Prince|Princess|Sheikh|Sheikha|Shaikh|"
     r"Judge|Justice|Professor|Prof\.|General|Ambassador|King|Queen|Emir|Metropolitan|Rabbi|"
-    r"Imam|MR\.|MRS\.|MS\.|SIR|DAME"
+    r"Imam|MR\.|MRS\.|MS\.|SIR|DAME|"
+    # Heads of State and Government and ministers are labelled by office ("President Abbas
+    # (spoke in Arabic):", "Prime Minister Rutte (Netherlands):"), Malaysians by honorific.
+    r"President|Vice-President|Prime\s+Minister|Deputy\s+Prime\s+Minister|Minister|"
+    r"Secretary|Crown\s+Prince|Dato’?\s+Sri|Dato’?|Datuk|Tan\s+Sri"
 )
 _NAME_WORD = (
     r"(?:[A-ZÀ-ÞŁŠŽČ][\w’'.\-]*|de|da|del|della|dos|das|do|du|van|von|der|den|ter|bin|ibn|"
-    r"al|el|al-\w+|el-\w+|la|le|y|e|di)"
+    r"al|el|al-\w+|el-\w+|la|le|y|e|di|of)"  # "of": "Lord Ahmad of Wimbledon"
 )
 # The offices a label may name instead of a person, in ordinary or capital letters.
 _OFFICE = (

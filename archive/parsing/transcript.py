@@ -185,14 +185,35 @@ def _parse(
 ) -> ParsedMeeting:
     """Parse a record given as its text form or as the lines of its pages' geometry
     (``scanned_pages``: pages that are images under a text layer good enough to read)."""
+    # 1. Lines: from the page geometry, or from the text form; long lines cut into units.
     lines = text_lines(source) if isinstance(source, str) else source
     lines = split_inline(lines, inline_cuts)
-    paged = any(line.page for line in lines)
     vocabulary = Vocabulary(line.flat for line in lines if line.role == BODY)
+    # 2. The cover: what the record is (or is not).
+    paged = any(line.page for line in lines)
     cover_part, body_lines = _split_cover(paragraphs(lines, opener(Headings([]))), paged=paged)
     cover = parse_cover(cover_part, vocabulary)
+    _refuse_other_records(cover, lines)
+    # 3. The body's grammar: headings, procedure, votes, speaker turns, every line placed.
+    headings = Headings(cover.agenda)
+    council = [c for c in [*(m for m, _ in cover.members), cover.president_country] if c]
+    body = read_body(paragraphs(body_lines, opener(headings)), vocabulary, headings, council)
+    if not body.turns and not body.procedure:
+        raise NotAVerbatimRecord()
+    # 4. Speeches attributed, votes completed from the words around them.
+    speeches, invited = _speeches(body, cover, council)
+    votes = [_vote(block, speeches) for block in body.votes]
+    # 5. Where every line went, and the self-checks.
+    accounting = account(lines)
+    meeting = _meeting(cover, speeches, body, votes, invited, accounting, page_count, lines)
+    meeting.checks = run_checks(meeting, accounting, noisy_pages(lines), list(scanned_pages))
+    return meeting
+
+
+def _refuse_other_records(cover: Cover, lines: list[Line]) -> None:
+    """Refuse what is not a Security Council verbatim record, naming it when it is another
+    organ's record (a General Assembly plenary, 1993: its symbol at the foot of page 1)."""
     if cover.symbol is None and not cover.other_record:
-        # Another organ's symbol may stand anywhere on the first page (1993: at its foot).
         first_page = [line.flat for line in lines if (line.page or 1) == 1][:200]
         cover.other_record = next(
             (m.group(0) for text in first_page if (m := OTHER_RECORD.search(text))), None
@@ -204,17 +225,6 @@ def _parse(
         )
     if cover.meeting_number is None or cover.symbol is None:
         raise NotAVerbatimRecord()
-    headings = Headings(cover.agenda)
-    council = [c for c in [*(m for m, _ in cover.members), cover.president_country] if c]
-    body = read_body(paragraphs(body_lines, opener(headings)), vocabulary, headings, council)
-    if not body.turns and not body.procedure:
-        raise NotAVerbatimRecord()
-    speeches, invited = _speeches(body, cover, council)
-    votes = [_vote(block, speeches) for block in body.votes]
-    accounting = account(lines)
-    meeting = _meeting(cover, speeches, body, votes, invited, accounting, page_count, lines)
-    meeting.checks = run_checks(meeting, accounting, noisy_pages(lines), list(scanned_pages))
-    return meeting
 
 
 def _split_cover(
@@ -226,9 +236,7 @@ def _split_cover(
     if paged:
         page_one = [p for p in paragraphs_ if p.page == 1]
         rest = paragraphs_[len(page_one) :]
-        start = next(
-            (i for i, p in enumerate(page_one) if i and _starts_body(p)), len(page_one)
-        )
+        start = next((i for i, p in enumerate(page_one) if i and _starts_body(p)), len(page_one))
         cover, early = page_one[:start], page_one[start:]
         # Below a meeting that starts on page 1, the notice on corrections is the cover's.
         cover += [p for p in early if NOTICE.match(p.flat)]

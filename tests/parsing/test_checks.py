@@ -38,7 +38,7 @@ Agenda
 The situation in the Middle East
 
 This record contains the text of speeches delivered in English.
-
+{FORM_FEED}
 The meeting was called to order at 10.05 a.m.
 
 The President: In accordance with rule 37 of the Council’s provisional rules of procedure, I
@@ -76,6 +76,7 @@ IN_FAVOUR = (
 
 def record(**changes) -> str:
     values = {"IN_FAVOUR": IN_FAVOUR, "ABSTAINING": "China and Russian Federation"}
+    values["FORM_FEED"] = "\f"  # the cover is page 1
     values["ANNOUNCED"] = "13 votes"
     values.update(changes)
     text = COVER
