@@ -29,11 +29,8 @@ _PDFIUM_LOCK = threading.Lock()
 RUN_GAP = 15.0  # a horizontal jump larger than this starts a new run (column gutter, header parts)
 LINE_TOLERANCE = 2.5
 
-_LINE_BREAKS = {"\r", "\n"}
-_SPACE_LIKE = {" ", "\u00a0", "\u2002", "\u2003", "\u2009", "\x00"}
-# PDFium reports a soft hyphen at a line end as U+0002 (or U+00AD); keep it visible as "-"
-# so that the lines layer can decide whether to rejoin the word.
-_SOFT_HYPHENS = {"\x02", "\u00ad", "\ufffe"}
+# PDFium reports a soft hyphen at a line end as U+0002 (or U+00AD, U+FFFE); it is kept visible
+# as "-" so that the lines layer can decide whether to rejoin the word.
 
 
 def read_pdf(data: bytes) -> list[PageContent]:
@@ -140,9 +137,6 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> list[Run]:
     chars: list[str] = []
     start = last = -1
     run_x0 = run_y = 0.0
-    # What joins the next character to the run, if it stays on the run's line: a space after
-    # spaces, nothing after a line-end hyphen (which PDFium gives without a line break).
-    joiner: str | None = None
 
     def close() -> None:
         body = "".join(chars).strip()
@@ -150,34 +144,48 @@ def _page_runs(textpage: pdfium.PdfTextPage) -> list[Run]:
             runs.append(Run(run_x0, right_edge(last), run_y, body, *_style(handle, start)))
         chars.clear()
 
-    for i, char in enumerate(text):
-        if char in _LINE_BREAKS:
-            if chars:
-                close()
+    # Words, not characters, are walked: a word cannot break a run except at a line-end
+    # hyphen, which PDFium gives inside the word with no line break.
+    previous_end = 0
+    for word in _WORD.finditer(text):
+        between = text[previous_end : word.start()]
+        previous_end = word.end()
+        if start >= 0 and ("\r" in between or "\n" in between):
+            close()
             start = -1
-            continue
-        if char in _SPACE_LIKE:
-            if chars and joiner is None:
-                joiner = " "
-            continue
-        if start >= 0 and joiner is not None:
-            cx, cy = origin(i)
-            if abs(cy - run_y) > LINE_TOLERANCE or cx - right_edge(last) > RUN_GAP or cx < run_x0:
-                close()
-                start = -1
-            else:
-                chars.append(joiner)
-        joiner = None
-        if start < 0:
-            start = i
-            run_x0, run_y = origin(i)
-        if char in _SOFT_HYPHENS:
-            char, joiner = "-", ""
-        chars.append(char)
-        last = i
+        joiner = " " if between else ""
+        offset = word.start()
+        for piece in _SOFT_HYPHEN.split(word.group(0)):
+            if start >= 0 and (joiner or offset > word.start()):
+                cx, cy = origin(offset)
+                if (
+                    abs(cy - run_y) > LINE_TOLERANCE
+                    or cx - right_edge(last) > RUN_GAP
+                    or cx < run_x0
+                ):
+                    close()
+                    start = -1
+                else:
+                    chars.append(joiner)
+            if start < 0:
+                start = offset
+                run_x0, run_y = origin(offset)
+            chars.append(piece)
+            last = offset + len(piece) - 1
+            offset += len(piece)
+            if offset < word.end():  # a soft hyphen follows: keep it, join what comes with ""
+                chars.append("-")
+                last = offset
+                offset += 1
+            joiner = ""
     if chars:
         close()
     return runs
+
+
+# A word: what lies between spaces and line breaks (PDFium's NUL is a generated space).
+_WORD = re.compile(r"[^\s\x00\u00a0\u2002\u2003\u2009]+")
+_SOFT_HYPHEN = re.compile(r"[\x02\u00ad\ufffe]")
 
 
 _FONT_NAME = ctypes.create_string_buffer(128)
