@@ -169,3 +169,13 @@ def test_command_line_needs_acknowledge_errors(tmp_path, wrong_8701):
         "Marked for review: S_PV.8701.txt: S/PV.8701, 1 error check acknowledged" in out.getvalue()
     )
     assert ImportRecord.objects.get(symbol="S/PV.8701", action="import").needs_review
+
+
+def test_the_audit_lists_imports_awaiting_review(wrong_8701):
+    from archive.audit import run_checks
+
+    load_council_2020()
+    import_meeting(parsed=parse_text(wrong_8701), source="text", acknowledge_errors=True)
+    (finding,) = [f for f in run_checks({"imports"}) if f.code == "imported_with_errors"]
+    assert "S/PV.8701" in finding.message and "vote_tally_mismatch" in finding.message
+    assert not finding.is_explained

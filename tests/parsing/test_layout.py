@@ -203,3 +203,40 @@ def test_a_1990s_two_column_record_reads_as_its_text():
     ]
     assert [p.text for p in from_pdf.procedure] == [p.text for p in from_text.procedure]
     assert from_pdf.accounting["running_header"] >= 2 * (from_pdf.page_count - 1)
+
+
+def layout_typed(text: str) -> bytes:
+    """The 1994 fixture as an early-1990s typed record: one column, double-spaced, paragraphs
+    marked by their indent alone, typist's initials and the symbol over each page."""
+    pages = [_cover_page(text)]
+    y = None
+    for font, paragraph in _body_paragraphs(text):
+        for index, line in enumerate(pdfgen.wrap(paragraph, 440, size=11)):
+            if y is None or y < 70:
+                number = len(pages) + 1
+                pages.append(
+                    pdfgen.Page(
+                        [
+                            pdfgen.Text(72, 750, f"JB/{number}"),
+                            pdfgen.Text(480, 750, "S/PV.3377"),
+                            pdfgen.Text(520, 738, str(number)),
+                        ]
+                    )
+                )
+                y = 700.0
+            pages[-1].texts.append(pdfgen.Text(72 + (36 if index == 0 else 0), y, line, font, 11))
+            y -= 24
+    return pdfgen.build(pages)
+
+
+def test_an_early_1990s_typed_record_reads_as_its_text():
+    text = (FIXTURES / "1994_provisional_text.txt").read_text(encoding="utf-8")
+    from_text = parse_text(text)
+    from_pdf = parse_document(layout_typed(text), filename="S_PV.3377.pdf")
+    assert from_pdf.accounting["unplaced"] == 0
+    assert [s.attribution for s in from_pdf.speeches] == [s.attribution for s in from_text.speeches]
+    assert [s.text.replace("\n\n", " ") for s in from_pdf.speeches] == [
+        s.text.replace("\n\n", " ") for s in from_text.speeches
+    ]
+    assert [(v.tally, v.announced_tally) for v in from_pdf.votes] == [("12-0-3", "12-0-3")]
+    assert from_pdf.accounting["running_header"] == 2 * (from_pdf.page_count - 1)
