@@ -59,7 +59,7 @@ _STRONG_LINE = re.compile(
       | (?:\d{{1,4}}\s+)?\d{{1,5}}(?:st|nd|rd|th)\ (?:plenary\ )?meeting\ -\ {_DATE}(?:\s+\d{{1,4}})?
       | Provisional
     )$""",
-    re.VERBOSE,
+    re.VERBOSE | re.IGNORECASE,
 )
 # Weaker forms: running matter only at a page's top or foot (a bare "2" or "Security Council"
 # may be a wrapped line of a speech in text with short lines).
