@@ -58,7 +58,6 @@ _LANGUAGE = re.compile(
     r"continued\s+in)\s+(?P<language>[A-Za-z]+)\b(?:[;,].*)?$",
     re.IGNORECASE,
 )
-OFFICIAL_LANGUAGES = ("Arabic", "Chinese", "English", "French", "Russian", "Spanish")
 
 
 @dataclass

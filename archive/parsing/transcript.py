@@ -202,7 +202,7 @@ def _parse(
         raise NotAVerbatimRecord()
     # 4. Speeches attributed, votes completed from the words around them.
     speeches, invited = _speeches(body, cover, council)
-    votes = [_vote(block, speeches) for block in body.votes]
+    votes = [_vote(block, speeches, len(council)) for block in body.votes]
     # 5. Where every line went, and the self-checks.
     accounting = account(lines)
     meeting = _meeting(cover, speeches, body, votes, invited, accounting, page_count, lines)
@@ -305,9 +305,9 @@ def _speeches(
     return speeches, invited
 
 
-def _vote(block: VoteBlock, speeches: list[ParsedSpeech]) -> ParsedVote:
+def _vote(block: VoteBlock, speeches: list[ParsedSpeech], members: int) -> ParsedVote:
     """Complete a vote: the draft and subject from the words before it, the tally and outcome
-    from the announcement after it."""
+    from the announcement after it ("adopted unanimously" with no figures: all ``members``)."""
     lists = block.lists
     after = block.after_speech
     before = speeches[after - 1].text if 0 < after <= len(speeches) else ""
@@ -316,9 +316,11 @@ def _vote(block: VoteBlock, speeches: list[ParsedSpeech]) -> ParsedVote:
     counts = tuple(len(lists[k]) for k in ("in_favour", "against", "abstaining"))
     tally = "-".join(map(str, counts)) if any(counts) else None
     announcement = read_announcement(" ".join([*block.notes, following]))
-    announced = (
-        "-".join(map(str, announcement.tally)) if announcement and announcement.tally else None
-    )
+    announced = None
+    if announcement and announcement.tally:
+        announced = "-".join(map(str, announcement.tally))
+    elif announcement and announcement.unanimous and members == 15:
+        announced = "15-0-0"
     result = announcement.outcome if announcement and announcement.outcome else None
     if result is None:
         # No announcement found: apply the Charter (nine votes, no permanent member against).

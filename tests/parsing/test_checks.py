@@ -188,3 +188,14 @@ def test_severity_round_trip(severity):
 
     check = Check(severity, "code", "message", page=1)
     assert Check.from_dict(check.to_dict()) == check
+
+
+def test_unanimity_announced_against_abstentions_listed():
+    text = record().replace(
+        "received 13 votes in favour, none against and 2\nabstentions. The draft resolution has "
+        "been adopted as",
+        "has been adopted unanimously as",
+    )
+    meeting = parse_text(text)
+    assert meeting.votes[0].announced_tally == "15-0-0"
+    assert [c.code for c in meeting.checks] == ["vote_tally_mismatch"]
