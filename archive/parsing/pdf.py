@@ -221,7 +221,7 @@ def _images_and_hidden_text(page: pdfium.PdfPage, area: float) -> tuple[float, b
             texts.append(obj)
     share = min(1.0, covered / area) if area > 0 else 0.0
     hidden = False
-    if share > 0.5 and texts:
+    if share > 0.5 and texts and hasattr(pdfium_c, "FPDFTextObj_GetTextRenderMode"):
         invisible = sum(
             pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
             for obj in texts
