@@ -57,9 +57,21 @@ COUNCIL_SIZE = 15
 _EXCERPT = 160
 
 
-def run_checks(meeting, accounting, noisy: list, scanned: list[int] = ()) -> list[Check]:
+def run_checks(
+    meeting, accounting, noisy: list, scanned: list[int] = (), *, unread_votes: list = ()
+) -> list[Check]:
     """Every self-check of a parsed record (a ``ParsedMeeting``), in the order of the record."""
     checks: list[Check] = []
+    for page in unread_votes:
+        checks.append(
+            Check(
+                Severity.ERROR,
+                "vote_not_read",
+                "A vote was taken, but neither its lists of members nor its result could be "
+                "read; it would not be imported.",
+                page=page,
+            )
+        )
     checks += _cover_checks(meeting)
     checks += _unplaced_checks(accounting)
     checks += _noise_checks(noisy)

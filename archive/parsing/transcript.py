@@ -202,11 +202,15 @@ def _parse(
         raise NotAVerbatimRecord()
     # 4. Speeches attributed, votes completed from the words around them.
     speeches, invited = _speeches(body, cover, council)
-    votes = [_vote(block, speeches, len(council)) for block in body.votes]
+    completed = [_vote(block, speeches, len(council)) for block in body.votes]
+    votes = [vote for vote in completed if vote is not None]
+    unread = [block.page for block, vote in zip(body.votes, completed, strict=True) if vote is None]
     # 5. Where every line went, and the self-checks.
     accounting = account(lines)
     meeting = _meeting(cover, speeches, body, votes, invited, accounting, page_count, lines)
-    meeting.checks = run_checks(meeting, accounting, noisy_pages(lines), list(scanned_pages))
+    meeting.checks = run_checks(
+        meeting, accounting, noisy_pages(lines), list(scanned_pages), unread_votes=unread
+    )
     return meeting
 
 
@@ -305,9 +309,10 @@ def _speeches(
     return speeches, invited
 
 
-def _vote(block: VoteBlock, speeches: list[ParsedSpeech], members: int) -> ParsedVote:
+def _vote(block: VoteBlock, speeches: list[ParsedSpeech], members: int) -> ParsedVote | None:
     """Complete a vote: the draft and subject from the words before it, the tally and outcome
-    from the announcement after it ("adopted unanimously" with no figures: all ``members``)."""
+    from the announcement after it ("adopted unanimously" with no figures: all ``members``).
+    None when neither lists nor a result could be read: nothing is guessed."""
     lists = block.lists
     after = block.after_speech
     before = speeches[after - 1].text if 0 < after <= len(speeches) else ""
@@ -321,6 +326,8 @@ def _vote(block: VoteBlock, speeches: list[ParsedSpeech], members: int) -> Parse
         announced = "-".join(map(str, announcement.tally))
     elif announcement and announcement.unanimous and members == 15:
         announced = "15-0-0"
+    if not any(counts) and not lists["not_participating"] and announcement is None:
+        return None
     result = announcement.outcome if announcement and announcement.outcome else None
     if result is None:
         # No announcement found: apply the Charter (nine votes, no permanent member against).

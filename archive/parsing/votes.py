@@ -39,7 +39,10 @@ KIND = {
     "Abstentions": "abstaining",
     "Abstention": "abstaining",
 }
-VOTE_TAKEN = re.compile(r"^A (?:recorded )?vote (?:was|has been) taken\b", re.IGNORECASE)
+# A vote on a draft (not an election by secret ballot, whose results are candidates' votes).
+VOTE_TAKEN = re.compile(
+    r"^A (?:recorded )?vote (?:was|has been) taken\b(?!.*secret ballot)", re.IGNORECASE
+)
 
 _NUMBER_WORDS = {
     "no": 0,

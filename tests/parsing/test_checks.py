@@ -199,3 +199,21 @@ def test_unanimity_announced_against_abstentions_listed():
     meeting = parse_text(text)
     assert meeting.votes[0].announced_tally == "15-0-0"
     assert [c.code for c in meeting.checks] == ["vote_tally_mismatch"]
+
+
+def test_a_vote_whose_lists_and_result_cannot_be_read_is_not_invented():
+    text = record()
+    text = text[: text.index("In favour:")] + "The meeting rose at 10.55 a.m.\n"
+    meeting = parse_text(text)
+    assert meeting.votes == []
+    (check,) = [c for c in meeting.checks if c.code == "vote_not_read"]
+    assert check.severity is Severity.ERROR and check.page == 2
+
+
+def test_an_election_by_secret_ballot_is_not_a_vote_on_a_draft():
+    text = record().replace(
+        "A vote was taken by show of hands.", "A vote was taken by secret ballot."
+    )
+    text = text[: text.index("In favour:")] + "The meeting rose at 10.55 a.m.\n"
+    meeting = parse_text(text)
+    assert meeting.votes == [] and "vote_not_read" not in [c.code for c in meeting.checks]
