@@ -8,17 +8,19 @@ and the self-checks.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 from dataclasses import asdict, dataclass, field
 
 from .body import Body, VoteBlock, inline_cuts, opener, read_body
 from .checks import Check, run_checks
-from .cover import NOTICE, OTHER_RECORD, Cover, parse_cover
+from .cover import NOTICE, OTHER_RECORD, SYMBOL, Cover, parse_cover
 from .errors import NotAVerbatimRecord
 from .labels import match_label
 from .lines import (
     BODY,
+    HEADER,
     Accounting,
     Line,
     Paragraph,
@@ -193,6 +195,7 @@ def _parse(
     paged = any(line.page for line in lines)
     cover_part, body_lines = _split_cover(paragraphs(lines, opener(Headings([]))), paged=paged)
     cover = parse_cover(cover_part, vocabulary)
+    _from_running_headers(cover, lines)
     _refuse_other_records(cover, lines)
     # 3. The body's grammar: headings, procedure, votes, speaker turns, every line placed.
     headings = Headings(cover.agenda)
@@ -212,6 +215,29 @@ def _parse(
         meeting, accounting, noisy_pages(lines), list(scanned_pages), unread_votes=unread
     )
     return meeting
+
+
+def _from_running_headers(cover: Cover, lines: list[Line]) -> None:
+    """Text copied without its cover still names the record in its running headers
+    ("S/PV.9400 The situation in the Middle East 15/08/2023"): the symbol and date come from
+    there (the members stay unknown, which the checks report)."""
+    if cover.symbol is not None:
+        return
+    for line in lines:
+        if line.role != HEADER:
+            continue
+        match = SYMBOL.search(line.flat)
+        if match:
+            cover.meeting_number = int(match["number"])
+            cover.resumption = int(match["resumption"]) if match["resumption"] else None
+            cover.symbol = f"S/PV.{cover.meeting_number}" + (
+                f" (Resumption {cover.resumption})" if cover.resumption else ""
+            )
+            day = re.search(r"\b(\d{2})/(\d{2})/(\d{4})\b", line.flat)
+            if day and cover.date is None:
+                with contextlib.suppress(ValueError):
+                    cover.date = datetime.date(int(day[3]), int(day[2]), int(day[1]))
+            return
 
 
 def _refuse_other_records(cover: Cover, lines: list[Line]) -> None:
@@ -251,7 +277,9 @@ def _split_cover(
             if NOTICE.match(paragraph.flat):
                 cut = index + 1
                 break
-            if index and _starts_body(paragraph):
+            # The first paragraph is the masthead, unless the text starts with the meeting
+            # itself (copied without its cover).
+            if (index or match_label(paragraph.flat)) and _starts_body(paragraph):
                 cut = index
                 break
         cover, body = paragraphs_[:cut], paragraphs_[cut:]

@@ -13,6 +13,8 @@ from archive.parsing.running import is_running_line, is_running_part
 from archive.parsing.states import same_state, split_states
 from archive.parsing.votes import VOTE_HEAD, read_announcement
 
+from .regenerate_golden import FIXTURES
+
 # --- speaker labels of every period ------------------------------------------------------------
 
 
@@ -478,3 +480,11 @@ The President: I give the floor to the representative of Cuba.
 {TURN} We support the draft resolution.
 """
 )
+
+
+def test_text_copied_without_its_cover_is_named_by_its_running_headers():
+    text = (FIXTURES / "2023_copied_text.txt").read_text(encoding="utf-8")
+    meeting = parse_text(text[text.index("The President: In accordance") :])
+    assert (meeting.symbol, str(meeting.date)) == ("S/PV.9400", "2023-08-15")
+    assert meeting.speeches[0].speaker == "The President" and len(meeting.speeches) == 9
+    assert [c.code for c in meeting.checks] == ["cover_no_members"]
