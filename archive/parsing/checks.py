@@ -80,10 +80,10 @@ def run_checks(
             Check(
                 Severity.WARNING,
                 "scanned_pages",
-                f"{len(scanned)} page{'s are' if len(scanned) > 1 else ' is a'} scanned "
-                f"image{'s' if len(scanned) > 1 else ''} under a text layer (OCR) that reads as "
-                "ordinary text: the speeches were read from that layer; compare them with the "
-                "images before relying on them.",
+                f"{len(scanned)} page{'s are' if len(scanned) > 1 else ' is'} covered by "
+                f"{'images' if len(scanned) > 1 else 'an image'} under visible text: the "
+                "speeches were read from that text; compare them with the page images before "
+                "relying on them.",
                 page=scanned[0],
             )
         )

@@ -25,8 +25,8 @@ from .lines import BODY, Line, common_words
 
 MAX_NESTING = 64  # PDFium stops reading objects nested deeper than this
 MIN_WORDS = 40  # fewer words than this say nothing either way
-DICTIONARY_MIN = 0.6  # clean Council English scores 0.85-0.97
-GARBAGE_MAX = 0.05  # clean text has almost no stray symbols
+DICTIONARY_MIN = 0.7  # clean pages score 0.79-0.97 (the lowest are pages of vote lists)
+GARBAGE_MAX = 0.01  # clean pages have at most 0.13 % stray symbols
 FRENCH_MAX = 0.08  # English text has almost no French function words
 
 _FRENCH = frozenset(
@@ -215,7 +215,17 @@ def assess_pdf(pages: list[PageContent], *, nesting: int = 0) -> None:
         raise ScannedPdf(
             _scan_message(
                 f"{layer} is OCR noise (only {measured.dictionary:.0%} of its words are "
-                f"ordinary words; {measured.garbage:.0%} of its characters are stray symbols)"
+                f"ordinary words; {measured.garbage:.1%} of its characters are stray symbols)"
+            )
+        )
+    if hidden:
+        # Even a tidy-looking OCR layer misreads names, numbers and vote lists, and nothing
+        # here can check it against the images: no half-read scan enters the archive.
+        raise ScannedPdf(
+            _scan_message(
+                "its pages are images, and the only text is a hidden layer made by OCR "
+                f"({measured.dictionary:.0%} of its words read as ordinary words), which the "
+                "archive cannot check against the images"
             )
         )
 

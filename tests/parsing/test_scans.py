@@ -83,8 +83,15 @@ def test_english_and_french_in_parallel_is_a_scan():
     assert "English and French" in info.value.message
 
 
-def test_a_scan_with_a_clean_ocr_layer_is_read_with_a_warning():
-    meeting = parse_document(scanned(record_pages(RECORD)))
+def test_a_scan_is_refused_even_when_its_ocr_layer_reads_well():
+    with pytest.raises(ScannedPdf) as info:
+        parse_document(scanned(record_pages(RECORD)))
+    assert "the only text is a hidden layer made by OCR" in info.value.message
+
+
+def test_visible_text_over_page_images_is_read_with_a_warning():
+    """A born-digital record printed over a page-size background image is not a scan."""
+    meeting = parse_document(scanned(record_pages(RECORD), invisible=False))
     assert meeting.symbol == "S/PV.9400" and len(meeting.speeches) >= 5
     (warning,) = [c for c in meeting.checks if c.code == "scanned_pages"]
     assert warning.severity is Severity.WARNING
