@@ -156,8 +156,8 @@ def _noise_checks(noisy: list) -> list[Check]:
             Check(
                 Severity.ERROR,
                 "ocr_noise",
-                f"The text of page {page} looks like OCR noise from a scan: {what}. Its "
-                "speeches would be imported garbled.",
+                f"The text of {f'page {page}' if page else 'the record'} looks like OCR noise "
+                f"from a scan: {what}. Its speeches would be imported garbled.",
                 page=page,
             )
         )

@@ -164,13 +164,13 @@ def noisy_pages(lines: list[Line]) -> list[tuple[int, Quality]]:
     """Pages whose body text looks like OCR noise, with their measures."""
     by_page: dict[int, list[str]] = defaultdict(list)
     for line in lines:
-        if line.role == BODY and line.page:
-            by_page[line.page].append(line.flat)
+        if line.role == BODY:
+            by_page[line.page or 0].append(line.flat)  # 0: text without page breaks
     out = []
     for page, texts in sorted(by_page.items()):
         measured = quality(" ".join(texts))
         if measured.noise or measured.bilingual:
-            out.append((page, measured))
+            out.append((page or None, measured))
     return out
 
 
