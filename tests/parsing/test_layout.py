@@ -240,3 +240,25 @@ def test_an_early_1990s_typed_record_reads_as_its_text():
     ]
     assert [(v.tally, v.announced_tally) for v in from_pdf.votes] == [("12-0-3", "12-0-3")]
     assert from_pdf.accounting["running_header"] == 2 * (from_pdf.page_count - 1)
+
+
+@pytest.mark.parametrize(
+    "name", ["A_61_PV.107_E.pdf", "A_64_PV.121_E.pdf", "A_65_PV.71_E.pdf", "A_76_PV.102_E.pdf"]
+)
+def test_real_layouts_of_2007_to_2022_read_whole_through_the_council_grammar(name):
+    """With its symbol made a Council one, a General Assembly record of these years goes through
+    the whole parser: the meeting starting on page 1 under the masthead (2007-2022), the notice
+    at the foot of page 1, every line placed, every turn found."""
+    from archive.parsing.transcript import _parse
+
+    path = GA_DIR / name
+    lines = layout(read_pdf(path.read_bytes()))
+    for line in lines:
+        line.text = re.sub(r"A/\d+/PV\.\d+", "S/PV.5107", line.text)
+        line.__dict__.pop("flat", None)  # the cached flat text of the old symbol
+    meeting = _parse(lines, page_count=None)
+    assert meeting.symbol == "S/PV.5107" and meeting.date is not None
+    assert meeting.accounting["unplaced"] == 0
+    printed = _PLAIN_LABEL.findall(plain_text(path))
+    assert len(meeting.speeches) >= len(printed)
+    assert meeting.speeches[0].page == 1  # the first turn is on the cover page
