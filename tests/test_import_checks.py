@@ -122,7 +122,7 @@ def test_preview_shows_the_checks_and_a_checkbox_naming_the_errors(client, impor
     html = client.get(
         reverse("admin:archive_transcriptupload_preview", args=[item.pk])
     ).content.decode()
-    assert "Checks (1)" in html
+    assert 'id="checks"' in html
     assert (
         "the lists give 15-0-0 (in favour-against-abstaining) but the President announced 14-0-0"
         in html
@@ -141,7 +141,7 @@ def test_confirm_needs_the_acknowledgement(client, importer, wrong_8701):
     item.refresh_from_db()
     assert item.status == TranscriptUpload.Status.PARSED
 
-    response = client.post(confirm, {"acknowledge_errors": "on"}, follow=True)
+    response = client.post(confirm, {"acknowledge_errors": "1"}, follow=True)
     assert "It is marked for review" in response.content.decode()
     record = ImportRecord.objects.get(action=ImportRecord.Action.IMPORT)
     assert record.needs_review and record.user == importer
