@@ -301,8 +301,8 @@ class DecisionAdmin(admin.ModelAdmin):
 class ImportRecordAdmin(admin.ModelAdmin):
     """Read-only: the audit trail is written by the importers, never edited by hand."""
 
-    list_display = ["at", "action", "source_name", "symbol", "user", "meeting"]
-    list_filter = ["action", "at"]
+    list_display = ["at", "action", "source_name", "symbol", "user", "meeting", "needs_review"]
+    list_filter = ["action", "needs_review", "at"]
     search_fields = ["source_name", "symbol", "summary"]
     list_select_related = ["user", "meeting"]
     date_hierarchy = "at"

@@ -1093,8 +1093,8 @@ class _Writer:
         items: dict[str, tuple[str, str, int | None]] = {}
         for value in found.resolutions:
             ref = parse_resolution_reference(value)
-            if ref is None:
-                continue
+            if ref is None or not ref.is_council:
+                continue  # another organ's resolution is listed among the documents
             if ref.year:
                 symbol = f"S/RES/{ref.number} ({ref.year})"
                 items.setdefault(

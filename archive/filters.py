@@ -197,6 +197,12 @@ class ResolutionReferenceField(forms.CharField):
                 "“%(value)s” is not a resolution: write it as 2467 or 2467 (2019).",
                 params={"value": value[:40]},
             )
+        if not ref.is_council:
+            raise forms.ValidationError(
+                "“%(value)s” is a General Assembly resolution; this filter takes Security "
+                "Council resolutions (2467 or 2467 (2019)).",
+                params={"value": value[:40]},
+            )
         return ref
 
 

@@ -83,8 +83,15 @@ def lookup(*, text: str, resolver=None) -> LookupResult:
         return LookupResult(query="", url=reverse("archive:home"))
 
     reference = parse_resolution_reference(query)
-    if reference is not None:
+    if reference is not None and reference.is_council:
         return _resolution(query, reference.number, reference.year)
+    if reference is not None:
+        # Another organ's resolution ("A/RES/51/223"): a document, never a Council resolution.
+        return LookupResult(
+            query=query,
+            understood=f"the General Assembly resolution {reference.symbol}",
+            url=reverse("archive:document", args=[reference.symbol]),
+        )
 
     symbol = normalise_document_symbol(query)
     if symbol is not None:

@@ -1168,6 +1168,15 @@ class ImportRecord(models.Model):
         Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_records"
     )
     summary = models.TextField(blank=True, help_text="What changed, or why it failed")
+    checks = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The parser's self-checks of the imported record (archive.parsing.Check dicts)",
+    )
+    needs_review = models.BooleanField(
+        default=False,
+        help_text="Imported with error checks acknowledged: a person should review the record",
+    )
 
     class Meta:
         ordering = ["-at"]
