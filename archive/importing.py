@@ -47,6 +47,8 @@ from archive.models import (
     TranscriptUpload,
     Vote,
 )
+from archive.people.attribution import after_import
+from archive.topics.rules import assign_topics
 
 if TYPE_CHECKING:
     from archive.parsing import ParsedMeeting
@@ -485,6 +487,9 @@ def _import(
     speeches, kept, removed = _write_speeches(meeting, parsed, names, replace=not created)
     votes = _write_votes(meeting, parsed, names, warnings)
     mentions = _write_mentions(meeting, parsed, speeches)
+    # Names from the cover page, a person per new spelling, topics of a new agenda item.
+    after_import(meeting_ids=[meeting.pk])
+    assign_topics(agenda_item_ids=[meeting.agenda_item_id])
 
     counts = {
         "speeches": len(speeches),

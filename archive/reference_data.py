@@ -1686,7 +1686,19 @@ def load_reference_data(
     run(load_member_votes, resolver=resolver)
     run(load_vetoes, resolver=resolver)
     run(load_resolution_texts)
+    run(load_topics)
     return results
+
+
+def load_topics(*, data_dir: Path) -> LoadResult:
+    """Gather the agenda items under their topics by the topic rules (archive.topics)."""
+    from archive.topics.rules import assign_topics
+
+    result = LoadResult("topics")
+    added, removed = assign_topics()
+    result.created["AgendaItemTopic"] += added
+    result.deleted["AgendaItemTopic"] += removed
+    return result
 
 
 def table_counts() -> dict[str, int]:
