@@ -521,7 +521,9 @@ class SpeechQuerySet(models.QuerySet):
         return self.filter(mentions__resolution=resolution).distinct()
 
     def with_related(self):
-        return self.select_related("meeting", "speaker", "member_state", "affiliation")
+        return self.select_related(
+            "meeting", "speaker", "speaker__person", "member_state", "affiliation"
+        )
 
 
 class Speech(models.Model):

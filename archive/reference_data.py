@@ -39,6 +39,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from archive.agenda import agenda_lines
 from archive.models import (
     Affiliation,
     AgendaItem,
@@ -669,7 +670,8 @@ def meeting_symbol(number: int, resumption: int | None) -> str:
 
 
 def _topics(value: str) -> list[str]:
-    return [" ".join(t.split()) for t in (value or "").split(" | ") if t.strip()]
+    # The table's cells were split at every link ("Letter ... (", "S/144", ")"): rejoined.
+    return agenda_lines([" ".join(t.split()) for t in (value or "").split(" | ") if t.strip()])
 
 
 def agenda_slug(title: str) -> str:

@@ -48,6 +48,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from archive.models import SEARCH_CONFIG, AgendaItem, Meeting, MemberState, Speech
+from archive.topics.lookup import topic_facet
 
 MAX_QUERY_LENGTH = 300
 # Above this many matches, relevance is computed over the most recent candidates only.
@@ -701,13 +702,20 @@ def compute_stats(
         elif kind == "recent":
             stats.recent = [int(pk) for pk in value.split(",")] if value else []
         elif kind == "state":
-            stats.states.append(FacetValue("state", value.lower(), label, n))
+            # The State's name in the URL: the filter box shows what the reader would type.
+            stats.states.append(FacetValue("state", label, label, n))
         elif kind == "year":
             stats.years.append(FacetValue("year", value, value, n))
         elif kind == "topic":
             stats.topics.append(FacetValue("topic", value, label, n))
     stats.states = sorted(stats.states, key=lambda v: (-v.count, v.label))[:FACET_LIMIT]
-    stats.topics = sorted(stats.topics, key=lambda v: (-v.count, v.label))[:FACET_LIMIT]
+    # Agenda items gathered under their topics ("Syria" and its spellings): archive.topics.
+    stats.topics = [
+        FacetValue("topic", row.slug, row.name, row.count)
+        for row in topic_facet(
+            [(v.value, v.label, v.count) for v in stats.topics], limit=FACET_LIMIT
+        )
+    ]
     stats.years = sorted(stats.years, key=lambda v: v.value, reverse=True)
     return stats
 

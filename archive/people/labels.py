@@ -66,18 +66,24 @@ def speaker_body(speech) -> str:
     return speech.country_as_printed
 
 
+def article_name(name: str, *, is_state: bool = True) -> str:
+    """A State's or body's name as the UN writes it in a sentence: "the Niger", "the Russian
+    Federation", "South Africa", "the European Union"."""
+    if not name or name.lower().startswith("the "):
+        return name
+    if is_state:
+        needs = name in _ARTICLE_NAMES or name.startswith(_ARTICLE_PREFIXES)
+    else:  # organizations, UN bodies, groups of States as printed ("Nordic Countries")
+        needs = len(name.split()) > 1
+    return f"the {name}" if needs else name
+
+
 def with_article(speech) -> str:
     """The body spoken for, as in "the representative of the Niger"."""
-    body = speaker_body(speech)
-    if not body or body.lower().startswith("the "):
-        return body
-    if speech.member_state_id or (
+    is_state = bool(speech.member_state_id) or bool(
         speech.affiliation_id and speech.affiliation.kind == "observer_state"
-    ):
-        needs = body in _ARTICLE_NAMES or body.startswith(_ARTICLE_PREFIXES)
-    else:  # organizations, UN bodies, groups of States as printed ("Nordic Countries")
-        needs = len(body.split()) > 1
-    return f"the {body}" if needs else body
+    )
+    return article_name(speaker_body(speech), is_state=is_state)
 
 
 def printed_name(speech) -> str:

@@ -101,6 +101,7 @@ def spellings_by_person(person_ids: Iterable[int]) -> dict[int, list[Speaker]]:
     result: dict[int, list[Speaker]] = defaultdict(list)
     rows = (
         Speaker.objects.filter(person_id__in=list(person_ids))
+        .select_related("member_state", "affiliation")
         .annotate(n=Count("speeches"))
         .order_by("-n", "name")
     )
