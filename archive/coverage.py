@@ -54,11 +54,6 @@ def holdings() -> Holdings:
     return _cache.get()
 
 
-def clear_cache() -> None:
-    """Forget the figures (tests roll back their data)."""
-    _cache.clear()
-
-
 def years_text(years) -> str:
     """ "2020", "2019 and 2020", "1994–1996 and 2020": runs of years in words."""
     years = sorted(set(years))

@@ -14,7 +14,13 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from archive.filter_options import AGENDA_ITEMS, STATES_AND_BODIES, DatalistInput, name_resolver
+from archive.filter_options import (
+    AGENDA_ITEMS,
+    STATES_AND_BODIES,
+    DatalistInput,
+    StateOrBodyInput,
+    name_resolver,
+)
 from archive.models import (
     Affiliation,
     AgendaItem,
@@ -309,7 +315,7 @@ class SpeechFilterSet(django_filters.FilterSet):
         method="filter_state",
         label="State or body",
         max_length=80,
-        widget=DatalistInput(
+        widget=StateOrBodyInput(
             STATES_AND_BODIES, attrs={"placeholder": "Kazakhstan, UK, EU…", "spellcheck": "false"}
         ),
     )
@@ -524,7 +530,7 @@ class VoteFilterSet(django_filters.FilterSet):
         method="filter_vetoed_by",
         label="Vetoed by",
         max_length=80,
-        widget=DatalistInput(STATES_AND_BODIES, attrs={"placeholder": "Russia, China…"}),
+        widget=StateOrBodyInput(STATES_AND_BODIES, attrs={"placeholder": "Russia, China…"}),
     )
 
     class Meta:

@@ -702,8 +702,7 @@ def compute_stats(
         elif kind == "recent":
             stats.recent = [int(pk) for pk in value.split(",")] if value else []
         elif kind == "state":
-            # The State's name in the URL: the filter box shows what the reader would type.
-            stats.states.append(FacetValue("state", label, label, n))
+            stats.states.append(FacetValue("state", value.lower(), label, n))
         elif kind == "year":
             stats.years.append(FacetValue("year", value, value, n))
         elif kind == "topic":

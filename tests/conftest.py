@@ -87,3 +87,14 @@ def _per_test_memory_cache(settings, request):
             "LOCATION": request.node.nodeid,
         }
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_per_version_values():
+    """Values kept per archive version (topics, holdings, suggestions) are rebuilt per test:
+    a test's rolled-back writes never change the version they are keyed on."""
+    from archive import filter_options
+
+    filter_options.clear_caches()
+    yield
+    filter_options.clear_caches()

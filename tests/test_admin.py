@@ -5,6 +5,9 @@ from django.contrib import admin
 from django.urls import reverse
 
 import archive.admin  # noqa: F401  registers the models (also done by autodiscover)
+from archive.people.persons import ensure_persons
+from archive.people.proposals import propose_merges
+from archive.topics.rules import assign_topics, seed_topics
 from archive.models import (
     ImportRecord,
     Meeting,
@@ -48,6 +51,15 @@ def speeches(reference_db):
         TranscriptUpload.objects.create(
             original_name=f"f{n}.pdf", sha256="0" * 64, size=1, content_type="application/pdf"
         )
+    # A second spelling of the same person: a merge proposal; and the topics.
+    Speaker.objects.create(name="Mr. Christoph Heusgen", member_state_id=None)
+    Speech.objects.filter(sequence=30).update(
+        speaker=Speaker.objects.get(name="Mr. Christoph Heusgen")
+    )
+    ensure_persons()
+    propose_merges()
+    seed_topics()
+    assign_topics()
 
 
 def test_every_model_is_registered():

@@ -254,7 +254,7 @@ def test_words_matching_several_agenda_items_filter_by_all_of_them(client, world
 def test_words_matching_no_agenda_item_get_a_clear_message(client, world):
     response = _get(client, topic="zanzibar treaty")
     assert response.status_code == 400
-    assert "No agenda item matches “zanzibar treaty”" in response.content.decode()
+    assert "No topic or agenda item matches “zanzibar treaty”" in response.content.decode()
 
 
 # --------------------------------------------------------------------------- speaker

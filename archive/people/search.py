@@ -87,8 +87,3 @@ def similar_persons(text: str, *, limit: int = 5) -> list[Person]:
         .select_related("member_state", "affiliation")
         .order_by("name")[:limit]
     )
-
-
-def clear_cache() -> None:
-    """Forget the word index (tests roll back their data)."""
-    _index.clear()

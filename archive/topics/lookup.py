@@ -25,10 +25,13 @@ class TopicTree:
     topics_of_item: dict[int, set[int]] = field(default_factory=dict)  # item -> topics, ancestors
 
     def by_text(self, text: str) -> int | None:
-        """The topic whose slug or name is ``text`` (case, accents and punctuation aside)."""
+        """The topic whose slug or name is ``text`` (case, accents and punctuation aside), if
+        it gathers any agenda item."""
         key = plain(text)
         for pk, slug in self.slugs.items():
-            if slug == text.strip().lower() or plain(self.names[pk]) == key:
+            if (slug == text.strip().lower() or plain(self.names[pk]) == key) and self.items.get(
+                pk
+            ):
                 return pk
         return None
 
@@ -79,11 +82,6 @@ _tree = PerVersion(build_tree)
 def topic_tree() -> TopicTree:
     """The topic tree for the archive as this request sees it (built once per version)."""
     return _tree.get()
-
-
-def clear_cache() -> None:
-    """Forget the tree (tests roll back their data)."""
-    _tree.clear()
 
 
 @dataclass(frozen=True)

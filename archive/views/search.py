@@ -267,7 +267,7 @@ def _facet_values(request: HttpRequest, parsed: ParsedSearch) -> dict[str, str]:
     """The facet value each filter in use stands for, however it was written (names, words)."""
     state, topic = parsed.filters.get("state"), parsed.filters.get("topic")
     return {
-        "state": state.name.lower() if state is not None else "",
+        "state": state.iso3.lower() if state is not None else "",
         "year": (request.GET.get("year") or "").strip(),
         "topic": topic.slug if topic is not None else "",
     }
