@@ -41,8 +41,11 @@ from archive.people.search import find_persons, similar_persons
 from archive.search import clean_query, matching
 from archive.topics.lookup import topic_tree
 
-# The speaker box's example: a name printed in several spellings, found by any of them.
+# Examples the filter boxes show (tests/test_demo_archive.py runs every one on the demo).
+# The speaker box's: a name printed in several spellings, found by any of them.
 SPEAKER_EXAMPLE = "Jurgenson"
+# Statement lists: a topic with statements in the demo archive (2020), and in any fuller one.
+STATEMENT_TOPIC_EXAMPLE = "Syria"
 
 # --------------------------------------------------------------------------- Browse pages
 
@@ -69,10 +72,12 @@ def _topic_input(example: str = "women and peace") -> DatalistInput:
     return DatalistInput(AGENDA_ITEMS, attrs={"placeholder": example})
 
 
-def topic_filter(**kwargs) -> AgendaItemFilter:
+def topic_filter(*, example: str = "women and peace", **kwargs) -> AgendaItemFilter:
     """The topic box of a browse page (topics gather their agenda items' spellings)."""
     kwargs.setdefault("label", "Topic")
-    return AgendaItemFilter(method="filter_topic", max_length=200, widget=_topic_input(), **kwargs)
+    return AgendaItemFilter(
+        method="filter_topic", max_length=200, widget=_topic_input(example), **kwargs
+    )
 
 
 # --------------------------------------------------------------------------- Search
@@ -351,7 +356,7 @@ class SpeechFilterSet(django_filters.FilterSet):
         method="filter_topic",
         label="Agenda item",
         max_length=200,
-        widget=DatalistInput(AGENDA_ITEMS, attrs={"placeholder": "women and peace"}),
+        widget=DatalistInput(AGENDA_ITEMS, attrs={"placeholder": STATEMENT_TOPIC_EXAMPLE}),
     )
     meeting = django_filters.ModelChoiceFilter(
         field_name="meeting",
@@ -659,7 +664,7 @@ class StatementFilterSet(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         field_name="meeting__date", lookup_expr="lte", label="To", widget=_date_input()
     )
-    topic = topic_filter()
+    topic = topic_filter(example=STATEMENT_TOPIC_EXAMPLE)
 
     class Meta:
         model = Speech

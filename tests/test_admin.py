@@ -5,9 +5,6 @@ from django.contrib import admin
 from django.urls import reverse
 
 import archive.admin  # noqa: F401  registers the models (also done by autodiscover)
-from archive.people.persons import ensure_persons
-from archive.people.proposals import propose_merges
-from archive.topics.rules import assign_topics, seed_topics
 from archive.models import (
     ImportRecord,
     Meeting,
@@ -20,6 +17,9 @@ from archive.models import (
     TranscriptUpload,
     Vote,
 )
+from archive.people.persons import ensure_persons
+from archive.people.proposals import propose_merges
+from archive.topics.rules import assign_topics, seed_topics
 
 pytestmark = pytest.mark.django_db
 
