@@ -55,7 +55,7 @@ def agenda_fragments() -> Iterator[Finding]:
 @audit(AREA)
 def permanent_seats() -> Iterator[Finding]:
     """A permanent seat held today is shown without an end year."""
-    from archive.views.pages import seat_texts
+    from archive.views.facts import seat_texts
 
     year = datetime.date.today().year
     terms = CouncilTerm.objects.filter(seat=CouncilTerm.Seat.PERMANENT).select_related(

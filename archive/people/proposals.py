@@ -53,7 +53,10 @@ class PersonFacts:
     def span(self) -> str:
         if not self.first:
             return "no dated statement"
-        if self.first == self.last or not self.last:
+        if not self.last or (self.first.year, self.first.month) == (
+            self.last.year,
+            self.last.month,
+        ):
             return self.first.strftime("%B %Y")
         return f"{self.first:%B %Y} to {self.last:%B %Y}"
 
@@ -187,7 +190,8 @@ def load_facts(
 
 
 def candidate_pairs(facts: dict[int, PersonFacts]) -> set[tuple[int, int]]:
-    """Pairs worth comparing: same body and a word starting alike, or the same full name."""
+    """Pairs worth comparing: same body and a word starting with the same three letters, or
+    the same full name (OCR errors rarely touch a name's first letters; folding undoes most)."""
     blocks: dict[tuple, set[int]] = defaultdict(set)
     for fact in facts.values():
         if fact.is_office:
@@ -199,7 +203,7 @@ def candidate_pairs(facts: dict[int, PersonFacts]) -> set[tuple[int, int]]:
             for body in fact.bodies:
                 for token in tokens:
                     if len(token) >= 3:
-                        blocks[("body", body, token[:2])].add(fact.pk)
+                        blocks[("body", body, token[:3])].add(fact.pk)
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
         pairs.update(itertools.combinations(sorted(members), 2))

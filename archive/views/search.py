@@ -22,6 +22,7 @@ from django.utils.html import escape, format_html
 from django.views.decorators.http import require_safe
 
 from archive import exports, search
+from archive.coverage import holdings_text
 from archive.exports import AtomListFeed, Column
 from archive.filters import SpeechFilterSet
 from archive.middleware import archive_validators
@@ -138,6 +139,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "errors": parsed.errors,
         "notices": [],
         "searched": bool(request.GET),
+        "holdings": holdings_text(),
     }
     if parsed.errors:
         return render(request, "archive/search.html", context, status=400)
