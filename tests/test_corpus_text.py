@@ -79,3 +79,45 @@ def test_counters_inside_a_speech_go_where_the_page_count_is_known():
 )
 def test_trailing_furniture(text, body, removed):
     assert split_tail(text) == (body, removed)
+
+
+@pytest.mark.django_db
+def test_the_data_migration_repairs_stored_corpus_rows():
+    """Rows stored before this change: furniture removed, placeholders no longer names, every
+    spelling a person, topics seeded; texts of official PDFs untouched."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from archive.models import Meeting, MemberState, Person, Speaker, Speech, Topic
+
+    belgium = MemberState.objects.create(name="Belgium", iso3="BEL")
+    corpus = Meeting.objects.create(symbol="S/2020/254", kind="letter_compilation", source="corpus")
+    pdf = Meeting.objects.create(symbol="S/PV.8700", meeting_number=8700, source="pdf")
+    unknown = Speaker.objects.create(name="unknown", member_state=belgium)
+    named = Speaker.objects.create(name="Mr. Pecsteen de Buytswerve", member_state=belgium)
+    rows = [
+        (corpus, 1, "unknown", unknown, "unknown (Belgium)", "We regret it. 3/4 20-04885"),
+        (corpus, 2, named.name, named, named.name, "We thank him. 4/4 S/2"),
+        (pdf, 1, named.name, named, named.name, "The meeting rose at noon. 21/21"),
+    ]
+    for meeting, sequence, name, speaker, attribution, text in rows:
+        Speech.objects.create(
+            meeting=meeting,
+            sequence=sequence,
+            speaker=speaker,
+            speaker_name=name,
+            attribution=attribution,
+            member_state=belgium,
+            role="member",
+            text=text,
+        )
+    import_module("archive.migrations.0012_people_data").forwards(apps, None)
+
+    first, second = Speech.objects.filter(meeting=corpus).order_by("sequence")
+    assert (first.text, first.speaker_name, first.attribution) == ("We regret it.", "", "")
+    assert first.speaker_id is None and not Speaker.objects.filter(name="unknown").exists()
+    assert second.text == "We thank him."
+    assert Speech.objects.get(meeting=pdf).text.endswith("21/21")  # not the corpus's
+    assert Speaker.objects.get(pk=named.pk).person == Person.objects.get()
+    assert Topic.objects.filter(slug="syria").exists()
