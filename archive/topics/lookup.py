@@ -23,6 +23,7 @@ class TopicTree:
     parents: dict[int, int | None] = field(default_factory=dict)
     items: dict[int, set[int]] = field(default_factory=dict)  # topic -> agenda items, whole tree
     topics_of_item: dict[int, set[int]] = field(default_factory=dict)  # item -> topics, ancestors
+    item_by_slug: dict[str, int] = field(default_factory=dict)  # agenda items with a topic
 
     def by_text(self, text: str) -> int | None:
         """The topic whose slug or name is ``text`` (case, accents and punctuation aside), if
@@ -63,10 +64,11 @@ def build_tree(using: str = "default") -> TopicTree:
     ):
         tree.names[pk], tree.slugs[pk], tree.parents[pk] = name, slug, parent
     direct: dict[int, set[int]] = defaultdict(set)
-    for item_id, topic_id in AgendaItemTopic.objects.using(using).values_list(
-        "agenda_item_id", "topic_id"
+    for item_id, slug, topic_id in AgendaItemTopic.objects.using(using).values_list(
+        "agenda_item_id", "agenda_item__slug", "topic_id"
     ):
         direct[topic_id].add(item_id)
+        tree.item_by_slug[slug] = item_id
     tree.items = {pk: set() for pk in tree.names}
     for topic_id, items in direct.items():
         for ancestor in tree.ancestors(topic_id):
@@ -99,16 +101,11 @@ def topic_facet(item_counts: list[tuple[str, str, int]], *, limit: int) -> list[
     A statement counts once under each topic its agenda item belongs to (and their broader
     topics); agenda items under no topic are listed under their own title, so no count is lost.
     """
-    from archive.models import AgendaItem
-
     tree = topic_tree()
-    ids = dict(
-        AgendaItem.objects.filter(slug__in=[s for s, _, _ in item_counts]).values_list("slug", "pk")
-    )
     totals: dict[int, int] = defaultdict(int)
     rows: list[FacetRow] = []
     for slug, title, count in item_counts:
-        topics = tree.topics_of_item.get(ids.get(slug, -1), set())
+        topics = tree.topics_of_item.get(tree.item_by_slug.get(slug, -1), set())
         if not topics:
             rows.append(FacetRow(slug, title, count))
         for topic in topics:
