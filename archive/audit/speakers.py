@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from archive.audit import Finding, audit
-from archive.models import PersonMergeProposal, Speaker, Speech
+from archive.models import Person, PersonMergeProposal, Speaker, Speech
 from archive.people.labels import NOTE_COVER_PAGE, heading, is_placeholder, speaker_label
 from archive.people.proposals import likely_unmerged
 
@@ -75,6 +75,13 @@ def spellings_without_person() -> Iterator[Finding]:
     """Every printed spelling belongs to a person (person pages and the speaker filter)."""
     for speaker in Speaker.objects.filter(person__isnull=True).only("name"):
         yield Finding(AREA, "spelling_without_person", f"“{speaker.name}” has no person")
+
+
+@audit(AREA)
+def persons_without_spelling() -> Iterator[Finding]:
+    """A person page with no statement: a person left behind by deleted spellings."""
+    for person in Person.objects.live().filter(spellings__isnull=True).only("name"):
+        yield Finding(AREA, "person_without_spelling", f"“{person.name}” has no spelling left")
 
 
 @audit(AREA)
