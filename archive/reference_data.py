@@ -750,6 +750,8 @@ def load_meetings(*, data_dir: Path) -> LoadResult:
             agenda_titles.setdefault(agenda_slug(topic), topic[:500])
 
     with transaction.atomic():
+        # A title an import already holds keeps that row and its slug (titles are unique).
+        held = dict(AgendaItem.objects.values_list("title", "slug"))
         # Two slugs may share a title only if the title is long and truncated; keep one.
         seen_titles: set[str] = set()
         agenda_rows = []
@@ -757,14 +759,14 @@ def load_meetings(*, data_dir: Path) -> LoadResult:
             if title in seen_titles:
                 continue
             seen_titles.add(title)
-            agenda_rows.append({"slug": slug, "title": title})
+            agenda_rows.append({"slug": held.get(title, slug), "title": title})
         outcome = sync_rows(AgendaItem, key=("slug",), rows=agenda_rows, fields=["title"])
         result.add_sync("AgendaItem", outcome)
         agenda_ids = {k[0]: pk for k, pk in outcome.pks.items()}
         rows = []
         for meeting in meetings.values():
             first_topic = meeting.pop("first_topic")
-            slug = agenda_slug(first_topic) if first_topic else None
+            slug = held.get(first_topic, agenda_slug(first_topic)) if first_topic else None
             meeting.pop("line")
             meeting["agenda_item_id"] = agenda_ids.get(slug) if slug else None
             meeting["outcome"] = "\n".join(meeting["outcome"])
@@ -869,6 +871,7 @@ def load_resolutions(*, data_dir: Path) -> LoadResult:
         (n, r): pk for pk, n, r in Meeting.objects.values_list("pk", "meeting_number", "resumption")
     }
     agenda_ids = dict(AgendaItem.objects.values_list("slug", "pk"))
+    agenda_titles = dict(AgendaItem.objects.values_list("title", "pk"))
     resolutions, votes = {}, {}
     for line, row, report in _rows(data_dir, RESOLUTIONS_CSV, result):
         number, year = _int(row["resolution_number"]), _int(row["resolution_year"])
@@ -902,7 +905,11 @@ def load_resolutions(*, data_dir: Path) -> LoadResult:
             "adopted_on": adopted_on,
             "meeting_id": meeting_id,
             "meeting_symbol": row["meetings"].strip()[:60],
-            "agenda_item_id": agenda_ids.get(agenda_slug(topics[0])) if topics else None,
+            "agenda_item_id": (
+                agenda_titles.get(topics[0]) or agenda_ids.get(agenda_slug(topics[0]))
+                if topics
+                else None
+            ),
             "title": title or "; ".join(topics),
             "draft_symbol": draft_symbol,
         }

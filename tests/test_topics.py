@@ -94,3 +94,20 @@ def test_the_agenda_filter_example_finds_meetings(client, topics, words):
     response = client.get(reverse("archive:meeting_list"), {"topic": words})
     assert response.status_code == 200
     assert response.context["page"].paginator.count > 0
+
+
+def test_reloading_the_meetings_keeps_a_title_an_import_holds(reference_db, data_dir):
+    """A transcript import may hold an agenda title under a slug of its own: loading the UN
+    meetings table again reuses that row rather than creating a second one with its title."""
+    from archive.reference_data import load_meetings
+
+    title = (
+        "Identical letters dated 19 January 2016 from the Permanent Representative of Colombia "
+        "to the United Nations addressed to the Secretary-General and the President of the "
+        "Security Council (S/2016/53)"
+    )
+    item = AgendaItem.objects.get(title=title)
+    AgendaItem.objects.filter(pk=item.pk).update(slug="identical-letters-colombia-imported")
+    load_meetings(data_dir=data_dir)
+    assert AgendaItem.objects.filter(title=title).count() == 1
+    assert Meeting.objects.filter(agenda_item=item).exists()
