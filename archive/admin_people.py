@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from archive.curation import CannotUndo, undo
 from archive.models import (
@@ -122,10 +124,12 @@ class PersonMergeProposalAdmin(admin.ModelAdmin):
     @admin.action(description="Accept: merge each selected pair into one person")
     def accept_selected(self, request, queryset):
         self._decide(request, queryset, accept_merge, "merged")
+        return _back(request)
 
     @admin.action(description="Reject: keep each selected pair apart")
     def reject_selected(self, request, queryset):
         self._decide(request, queryset, reject_merge, "kept apart")
+        return _back(request)
 
     def _decide(self, request, queryset, service, done: str) -> None:
         count = 0
@@ -151,6 +155,17 @@ class PersonMergeProposalAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{proposal}: {error}", messages.WARNING)
         if count:
             self.message_user(request, f"{count} decision{'s' if count != 1 else ''} undone.")
+
+
+def _back(request):
+    """Back to the review queue when the decision was taken there (``next``), else None (the
+    changelist, Django's default after an action)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return None
 
 
 # --------------------------------------------------------------------------- Topics
