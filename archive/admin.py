@@ -19,6 +19,7 @@ from archive import (
     admin_imports,  # noqa: F401  registers TranscriptUploadAdmin
     admin_votes,  # noqa: F401  registers VoteAdmin, VoteClaimAdmin, MemberVoteAdmin
 )
+from archive.admin_people import AgendaItemTopicInline  # also registers persons and topics
 from archive.models import (
     Affiliation,
     AgendaItem,
@@ -133,6 +134,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
     list_display = ["title", "slug"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
+    inlines = [AgendaItemTopicInline]
 
 
 class MeetingMemberInline(admin.TabularInline):
@@ -195,11 +197,13 @@ class MeetingMemberAdmin(admin.ModelAdmin):
 
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
-    list_display = ["name", "title", "member_state", "affiliation"]
+    list_display = ["name", "title", "member_state", "affiliation", "person"]
     list_filter = [("member_state", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "member_state__name", "affiliation__name"]
-    list_select_related = ["member_state", "affiliation"]
+    search_fields = ["name", "folded_name", "member_state__name", "affiliation__name"]
+    list_select_related = ["member_state", "affiliation", "person"]
     autocomplete_fields = ["member_state", "affiliation"]
+    # A spelling joins another person only through a merge proposal (recorded, undoable).
+    readonly_fields = ["person", "folded_name"]
 
 
 class MentionInline(admin.TabularInline):

@@ -46,8 +46,10 @@ from archive.models import (
     TranscriptUpload,
 )
 from archive.parsing.checks import Check
+from archive.people.attribution import after_import
 from archive.record_votes import VOTE_LISTS as _VOTE_LISTS
 from archive.record_votes import UnknownResult, write_votes
+from archive.topics.rules import assign_topics
 from archive.vote_sources import Choice, VoteConflict, conflict_checks
 
 if TYPE_CHECKING:
@@ -605,6 +607,9 @@ def _import(
     _write_printed_vote_names(written.votes, names)
     votes = written.count
     mentions = _write_mentions(meeting, parsed, speeches)
+    # Names from the cover page, a person per new spelling, topics of a new agenda item.
+    after_import(meeting_ids=[meeting.pk])
+    assign_topics(agenda_item_ids=[meeting.agenda_item_id])
 
     counts = {
         "speeches": len(speeches),

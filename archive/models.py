@@ -491,7 +491,10 @@ class ProceduralLine(models.Model):
 
 
 class Speaker(models.Model):
-    """A person as named in records ("Mr. Umarov"), with the State or body they spoke for."""
+    """A name as printed in records ("Mr. Umarov"), with the State or body spoken for.
+
+    One spelling of a ``Person`` (archive.people): staff merge the spellings of one person.
+    """
 
     name = models.CharField(max_length=200, help_text="As printed, with honorific")
     title = models.CharField(max_length=40, blank=True, help_text="Mr., Ms., Dame, Sir, ...")
@@ -500,6 +503,21 @@ class Speaker(models.Model):
     )
     affiliation = models.ForeignKey(
         Affiliation, null=True, blank=True, on_delete=models.PROTECT, related_name="speakers"
+    )
+    # The person behind this spelling (archive.people): one per spelling until staff merge them.
+    person = models.ForeignKey(
+        "archive.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="spellings",
+    )
+    folded_name = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Matching key of the name (archive.people.folding)",
     )
 
     class Meta:
@@ -551,7 +569,9 @@ class SpeechQuerySet(models.QuerySet):
         return self.filter(mentions__resolution=resolution).distinct()
 
     def with_related(self):
-        return self.select_related("meeting", "speaker", "member_state", "affiliation")
+        return self.select_related(
+            "meeting", "speaker", "speaker__person", "member_state", "affiliation"
+        )
 
 
 class Speech(models.Model):
@@ -1263,3 +1283,8 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.ip_address} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# Models kept in their own modules (identities and topics), registered with this app.
+from archive.people.models import Person, PersonMergeProposal  # noqa: E402, F401
+from archive.topics.models import AgendaItemTopic, Topic, TopicRule  # noqa: E402, F401

@@ -48,6 +48,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from archive.models import SEARCH_CONFIG, AgendaItem, Meeting, MemberState, Speech
+from archive.topics.lookup import topic_facet
 
 MAX_QUERY_LENGTH = 300
 # Above this many matches, relevance is computed over the most recent candidates only.
@@ -707,7 +708,13 @@ def compute_stats(
         elif kind == "topic":
             stats.topics.append(FacetValue("topic", value, label, n))
     stats.states = sorted(stats.states, key=lambda v: (-v.count, v.label))[:FACET_LIMIT]
-    stats.topics = sorted(stats.topics, key=lambda v: (-v.count, v.label))[:FACET_LIMIT]
+    # Agenda items gathered under their topics ("Syria" and its spellings): archive.topics.
+    stats.topics = [
+        FacetValue("topic", row.slug, row.name, row.count)
+        for row in topic_facet(
+            [(v.value, v.label, v.count) for v in stats.topics], limit=FACET_LIMIT
+        )
+    ]
     stats.years = sorted(stats.years, key=lambda v: v.value, reverse=True)
     return stats
 

@@ -155,12 +155,24 @@ def load_reference_data(
     run(load_vetoes, resolver=resolver)
     run(load_resolution_texts)
     run(reconciliation)
+    run(load_topics)
     return results
 
 
 def reconciliation(*, data_dir: Path) -> LoadResult:
     """The last step: every vote's shown values derived again from its claims."""
     return reconcile_votes()
+
+
+def load_topics(*, data_dir: Path) -> LoadResult:
+    """Gather the agenda items under their topics by the topic rules (archive.topics)."""
+    from archive.topics.rules import assign_topics
+
+    result = LoadResult("topics")
+    added, removed = assign_topics()
+    result.created["AgendaItemTopic"] += added
+    result.deleted["AgendaItemTopic"] += removed
+    return result
 
 
 def table_counts() -> dict[str, int]:

@@ -19,10 +19,10 @@ from archive.views.pages import (  # noqa: F401
     member_state_votes,
     resolution_detail,
     resolution_list,
-    speaker_detail,
     speech_detail,
     vote_list,
 )
+from archive.views.people import person_detail, speaker_detail  # noqa: F401
 from archive.views.search import (  # noqa: F401
     search_csv,
     search_feed,

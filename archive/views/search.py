@@ -22,14 +22,16 @@ from django.utils.html import escape, format_html
 from django.views.decorators.http import require_safe
 
 from archive import exports, search
+from archive.coverage import holdings_text
 from archive.exports import AtomListFeed, Column
 from archive.filters import SpeechFilterSet
 from archive.middleware import archive_validators
 from archive.models import Speech
-from archive.templatetags.archive_tags import citation, lead, speaker_body
+from archive.people.labels import heading
+from archive.statement_fields import RELATED, statement_columns
+from archive.templatetags.archive_tags import lead, speaker_body
 
 PER_PAGE = 20
-RELATED = ("meeting", "meeting__agenda_item", "speaker", "member_state", "affiliation")
 
 
 class SearchForm(forms.Form):
@@ -137,6 +139,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "errors": parsed.errors,
         "notices": [],
         "searched": bool(request.GET),
+        "holdings": holdings_text(),
     }
     if parsed.errors:
         return render(request, "archive/search.html", context, status=400)
@@ -230,7 +233,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         facets=[
             ("State", "state", _facet_links(links, stats.states, current)),
             ("Year", "year", _facet_links(links, stats.years, current)),
-            ("Agenda item", "topic", _facet_links(links, stats.topics, current)),
+            ("Topic", "topic", _facet_links(links, stats.topics, current)),
         ],
         active_filters=_active_filters(links, parsed),
         sort_links=[
@@ -296,43 +299,8 @@ def _active_filters(links: _QueryEditor, parsed: ParsedSearch) -> list[dict]:
 
 
 def speech_columns(request: HttpRequest) -> list[Column]:
-    """The fields of a speech in CSV and JSON downloads (README "JSON export fields")."""
-    absolute = request.build_absolute_uri
-    return [
-        Column("id", lambda s: s.pk, "The speech's number in the archive"),
-        Column("url", lambda s: absolute(s.get_absolute_url()), "Permalink of the speech"),
-        Column(
-            "meeting_url",
-            lambda s: absolute(f"{s.meeting.get_absolute_url()}#{s.anchor}"),
-            "The speech in its meeting's record",
-        ),
-        Column("meeting", lambda s: s.meeting.symbol, "Meeting symbol, e.g. S/PV.8699"),
-        Column("date", lambda s: s.meeting.date, "Meeting date, ISO 8601"),
-        Column("sequence", lambda s: s.sequence, "Order of the speech within the meeting"),
-        Column("speaker", lambda s: s.speaker_name, "Speaker as printed"),
-        Column("speaker_id", lambda s: s.speaker_id, "Speaker's number in the archive"),
-        Column(
-            "state_iso3",
-            lambda s: s.member_state.iso3 if s.member_state_id else None,
-            "ISO 3166 alpha-3 code of the Member State spoken for",
-        ),
-        Column("state_or_body", speaker_body, "Member State or body spoken for"),
-        Column(
-            "body_slug",
-            lambda s: s.affiliation.slug if s.affiliation_id else None,
-            "The organization or observer spoken for, when not a Member State",
-        ),
-        Column("role", lambda s: s.role, "president, member, invited, un or other"),
-        Column(
-            "agenda_item",
-            lambda s: s.meeting.agenda_item.title if s.meeting.agenda_item_id else None,
-            "The meeting's agenda item",
-        ),
-        Column("spoke_in", lambda s: s.spoke_in or None, "Language, when not English"),
-        Column("attribution", lambda s: s.attribution, "The speaker's label as printed"),
-        Column("citation", citation, "Citation: speaker (State), meeting, date, page"),
-        Column("text", lambda s: s.text, "The full text of the speech"),
-    ]
+    """The fields of a statement in downloads: the one schema (archive.statement_fields)."""
+    return statement_columns(request.build_absolute_uri)
 
 
 def _export_rows(parsed: ParsedSearch) -> QuerySet:
@@ -421,9 +389,7 @@ class SearchFeed(AtomListFeed):
         return speeches
 
     def item_title(self, item: Speech) -> str:
-        who = item.speaker_name or item.attribution
-        body = speaker_body(item)
-        return f"{who} ({body}), {item.meeting.symbol}" if body else f"{who}, {item.meeting.symbol}"
+        return f"{heading(item)}, {item.meeting.symbol}"
 
     def item_description(self, item: Speech) -> str:
         # Escaped text with <mark> only; the feed generator escapes it again as Atom HTML.
