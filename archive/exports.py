@@ -21,6 +21,8 @@ API
 ``stream_csv(rows, columns, *, filename)``
     ``StreamingHttpResponse`` of ``text/csv; charset=utf-8``: a header row of column names, then
     one line per row, dates in ISO 8601, ``None`` as an empty cell. Served as an attachment.
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading ``'`` (OWASP's rule against formula injection); JSON is never changed.
 
 ``stream_json(rows, columns, *, filename=None, meta=None)``
     ``StreamingHttpResponse`` of ``application/json``: ``{"meta": {...}, "fields": [names],
@@ -89,6 +91,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# OWASP "CSV Injection": a spreadsheet runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...) can send the row's neighbours to another site).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell that no spreadsheet will run: text starting a formula gets a leading ``'``.
+
+    Only text is changed, and only by that one character, which spreadsheets show as a text
+    marker; numbers (a negative vote count, say) are written as they are.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 class _Echo:
     """A file-like object whose write() hands the line back, for csv.writer."""
 
@@ -96,12 +114,17 @@ class _Echo:
         return value
 
 
+def csv_cells(row: Any, columns: Sequence[Column]) -> list:
+    """One CSV line's cells: ISO dates, empty for None, formulas neutralised."""
+    values = (_plain(c.value(row)) for c in columns)
+    return ["" if v is None else spreadsheet_safe(v) for v in values]
+
+
 def _csv_lines(rows: Iterable, columns: Sequence[Column]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow([c.name for c in columns])
     for row in iterate(rows):
-        values = (_plain(c.value(row)) for c in columns)
-        yield writer.writerow(["" if v is None else v for v in values])
+        yield writer.writerow(csv_cells(row, columns))
 
 
 def stream_csv(
