@@ -4,6 +4,7 @@ Development defaults are safe to run locally; production sets ``DEBUG=0``, a rea
 ``SECRET_KEY``, ``ALLOWED_HOSTS`` and usually ``DATABASE_URL``.
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "archive",
+    # Failed staff logins, counted per (username, client address): see archive/auth.py.
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +94,14 @@ MIDDLEWARE = [
     "archive.middleware.ReadReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out (username, address) before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -198,6 +209,20 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # The directive alone changes nothing until the domain owner submits it to the preload list.
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# Staff login throttling (django-axes, archive.auth). Failures count per (username, client
+# address): an attacker elsewhere cannot lock the owner out, and behind a trusted proxy each
+# visitor is told apart by the X-Forwarded-For the proxy appended.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # only that (username, address): archive.auth's tests hold it
+AXES_CLIENT_IP_CALLABLE = "archive.auth.client_ip"
+AXES_LOCKOUT_CALLABLE = "archive.auth.lockout_response"
+AXES_VERBOSE = False
+# Addresses (or networks) of the reverse proxies in front of gunicorn, e.g. "127.0.0.1".
+# Empty: X-Forwarded-For is ignored, as any client can forge it.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 # Shared by every gunicorn worker (facet counts of searches, ...): PostgreSQL is already there,
 # and a cache row costs one primary-key read. `manage.py createcachetable` makes the table.
