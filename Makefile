@@ -45,6 +45,7 @@ demo-data: setup
 	$(BIN)/python manage.py load_reference_data --data-dir $(DATA)
 	$(BIN)/python manage.py import_transcripts $(DATA)/unsc-2020-pires/pdf
 	$(BIN)/python manage.py import_corpus $(DATA)/unsc-2020-pires/speeches_2020.csv
+	$(BIN)/python manage.py build_bulk_downloads
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 run: demo-data

@@ -50,18 +50,25 @@ Example (a view)::
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import decimal
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db import DatabaseError, connections
 from django.db.models import QuerySet
-from django.http import HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.utils.feedgenerator import Atom1Feed
+
+from archive.db_router import PRIMARY
+from archive.urlcache import cached_reverse
 
 CHUNK_SIZE = 2000
 
@@ -82,7 +89,7 @@ def iterate(rows: Iterable, chunk_size: int = CHUNK_SIZE) -> Iterator:
     return iter(rows)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A JSON-ready value: dates as ISO 8601, decimals as floats."""
     if isinstance(value, datetime.date | datetime.datetime | datetime.time):
         return value.isoformat()
@@ -116,7 +123,7 @@ class _Echo:
 
 def csv_cells(row: Any, columns: Sequence[Column]) -> list:
     """One CSV line's cells: ISO dates, empty for None, formulas neutralised."""
-    values = (_plain(c.value(row)) for c in columns)
+    values = (plain(c.value(row)) for c in columns)
     return ["" if v is None else spreadsheet_safe(v) for v in values]
 
 
@@ -128,26 +135,48 @@ def _csv_lines(rows: Iterable, columns: Sequence[Column]) -> Iterator[str]:
 
 
 def stream_csv(
-    rows: Iterable, columns: Sequence[Column], *, filename: str
-) -> StreamingHttpResponse:
-    """Stream ``rows`` as a CSV attachment with one column per ``Column``."""
+    rows: Iterable,
+    columns: Sequence[Column],
+    *,
+    filename: str,
+    request: HttpRequest | None = None,
+) -> HttpResponse:
+    """Stream ``rows`` as a CSV attachment with one column per ``Column``.
+
+    With ``request`` (every public download): capped at ``row_cap(request)`` rows and run in
+    one of the shared export slots, or answered 503 when all are taken.
+    """
+    bounds = _Bounds.for_request(request)
+    if bounds.refused:
+        return busy_response()
     response = StreamingHttpResponse(
-        _csv_lines(rows, columns), content_type="text/csv; charset=utf-8"
+        bounds.stream(_csv_lines(bounds.cap_rows(rows), columns)),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    bounds.describe(response)
     return response
 
 
-def _json_chunks(rows: Iterable, columns: Sequence[Column], meta: dict | None) -> Iterator[str]:
+def _json_chunks(
+    rows: Iterable, columns: Sequence[Column], meta: dict | None, bounds: _Bounds | None = None
+) -> Iterator[str]:
     head = {"meta": meta or {}, "fields": [c.name for c in columns]}
     # The head is a complete object; reopen it to append the rows array.
     yield json.dumps(head, ensure_ascii=False, default=str)[:-1] + ', "rows": ['
     first = True
+    count = 0
     for row in iterate(rows):
-        item = {c.name: _plain(c.value(row)) for c in columns}
+        count += 1
+        if bounds is not None and bounds.cap is not None and count > bounds.cap:
+            break  # the one row past the cap only says that there are more
+        item = {c.name: plain(c.value(row)) for c in columns}
         yield ("" if first else ",") + "\n" + json.dumps(item, ensure_ascii=False, default=str)
         first = False
-    yield "\n]}\n"
+    if bounds is not None and bounds.cap is not None:
+        yield f'\n], "truncated": {json.dumps(count > bounds.cap)}}}\n'
+    else:
+        yield "\n]}\n"
 
 
 def stream_json(
@@ -156,14 +185,149 @@ def stream_json(
     *,
     filename: str | None = None,
     meta: dict | None = None,
-) -> StreamingHttpResponse:
-    """Stream ``rows`` as one JSON document ``{"meta", "fields", "rows"}``."""
+    request: HttpRequest | None = None,
+) -> HttpResponse:
+    """Stream ``rows`` as one JSON document ``{"meta", "fields", "rows"}``.
+
+    With ``request``: bounded as ``stream_csv``; ``meta`` then says the row cap and where the
+    bulk files are, and a last key ``"truncated"`` says whether rows were left out.
+    """
+    bounds = _Bounds.for_request(request)
+    if bounds.refused:
+        return busy_response()
+    if bounds.cap is not None:
+        meta = {**(meta or {}), **bounds.meta()}
+        # One row more than the cap, to know whether the download was cut.
+        rows = bounds.cap_rows(rows, extra=1)
+    chunks = _json_chunks(rows, columns, meta, bounds if bounds.cap is not None else None)
     response = StreamingHttpResponse(
-        _json_chunks(rows, columns, meta), content_type="application/json; charset=utf-8"
+        bounds.stream(chunks), content_type="application/json; charset=utf-8"
     )
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    bounds.describe(response)
     return response
+
+
+# --------------------------------------------------------------------------- bounds
+
+# First key of the slots' advisory locks: their namespace among the archive's advisory locks.
+EXPORT_SLOT_NAMESPACE = 0x45_78_50  # "ExP"
+
+
+def row_cap(request: HttpRequest) -> int | None:
+    """How many rows one download may hold: ``EXPORT_MAX_ROWS``, more for signed-in staff."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return settings.EXPORT_MAX_ROWS_STAFF
+    return settings.EXPORT_MAX_ROWS
+
+
+def acquire_slot() -> int | None:
+    """Take one of ``EXPORT_MAX_STREAMS`` export slots shared by every worker, or None.
+
+    A slot is a PostgreSQL session advisory lock on the primary: every gunicorn worker (and
+    every app server) sees the same slots, and a worker that dies frees its slot with its
+    connection.
+    """
+    with connections[PRIMARY].cursor() as cursor:
+        cursor.execute(
+            "SELECT n FROM generate_series(0, %s - 1) AS n "
+            "WHERE pg_try_advisory_lock(%s, n) LIMIT 1",
+            [settings.EXPORT_MAX_STREAMS, EXPORT_SLOT_NAMESPACE],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def release_slot(slot: int) -> None:
+    """Give a slot back (a closed connection has given it back already)."""
+    with contextlib.suppress(DatabaseError), connections[PRIMARY].cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [EXPORT_SLOT_NAMESPACE, slot])
+
+
+def bulk_downloads_url() -> str:
+    """The page listing the prebuilt files of the whole archive."""
+    return cached_reverse("archive:downloads")
+
+
+def busy_response() -> HttpResponse:
+    """503 with Retry-After: every export slot is streaming already."""
+    retry = settings.EXPORT_RETRY_AFTER_SECONDS
+    response = HttpResponse(
+        f"The archive is already streaming {settings.EXPORT_MAX_STREAMS} downloads, as many as "
+        f"it serves at once. Please try again in {retry} seconds.\n"
+        f"The whole archive, and each year, can be downloaded at any time as prebuilt files: "
+        f"{bulk_downloads_url()}\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(retry)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class _SlotStream:
+    """Chunks of a download that give the export slot back when done, failed or closed."""
+
+    def __init__(self, chunks: Iterator, slot: int):
+        self._chunks = chunks
+        self._slot: int | None = slot
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            return next(self._chunks)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Called by the server when the response ends (also for HEAD and broken pipes)."""
+        if self._slot is None:
+            return
+        slot, self._slot = self._slot, None
+        try:
+            if hasattr(self._chunks, "close"):
+                self._chunks.close()
+        finally:
+            release_slot(slot)
+
+
+@dataclass
+class _Bounds:
+    """The row cap and export slot of one public download."""
+
+    cap: int | None = None
+    slot: int | None = None
+    refused: bool = False
+
+    @classmethod
+    def for_request(cls, request: HttpRequest | None) -> _Bounds:
+        if request is None:
+            return cls()
+        slot = acquire_slot()
+        return cls(cap=row_cap(request), slot=slot, refused=slot is None)
+
+    def cap_rows(self, rows: Iterable, extra: int = 0) -> Iterable:
+        if self.cap is None:
+            return rows
+        if isinstance(rows, QuerySet):
+            return rows[: self.cap + extra]  # LIMIT: the database stops too
+        return itertools.islice(rows, self.cap + extra)
+
+    def stream(self, chunks: Iterator) -> Iterator:
+        return chunks if self.slot is None else _SlotStream(chunks, self.slot)
+
+    def meta(self) -> dict:
+        return {"row_cap": self.cap, "bulk_downloads": bulk_downloads_url()}
+
+    def describe(self, response: HttpResponse) -> None:
+        if self.cap is not None:
+            response["X-Row-Cap"] = str(self.cap)
+            response["Link"] = f'<{bulk_downloads_url()}>; rel="alternate"; title="bulk downloads"'
 
 
 class AtomListFeed(Feed):

@@ -13,6 +13,7 @@ shared caches. Admin pages and anything seen by a signed-in person are ``private
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -78,16 +79,62 @@ def _admin_prefix() -> str:
     return cached_reverse("admin:index")
 
 
+# Signed with SECRET_KEY and this salt, and only honoured while fresh: a forged or replayed
+# "archive_fresh=1" changes neither caching nor routing.
+FRESH_COOKIE_SALT = "archive.middleware.read-your-writes"
+
+
+def just_wrote(request: HttpRequest) -> bool:
+    """Whether this visitor posted something within READ_YOUR_WRITES_SECONDS (signed cookie)."""
+    cached = getattr(request, "_archive_just_wrote", None)
+    if cached is None:
+        cached = (
+            settings.READ_YOUR_WRITES_COOKIE in request.COOKIES
+            and request.get_signed_cookie(
+                settings.READ_YOUR_WRITES_COOKIE,
+                default=None,
+                salt=FRESH_COOKIE_SALT,
+                max_age=settings.READ_YOUR_WRITES_SECONDS,
+            )
+            is not None
+        )
+        request._archive_just_wrote = cached
+    return cached
+
+
 def reads_need_primary(request: HttpRequest) -> bool:
     """Whether this request must see the primary: it writes, or its sender may just have."""
     if request.method not in SAFE_METHODS:
         return True
     if request.path.startswith(_admin_prefix()):
         return True
-    if settings.READ_YOUR_WRITES_COOKIE in request.COOKIES:
+    if just_wrote(request):
         return True
+    # A session cookie that is not a valid signed-in session leaves the visitor anonymous.
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+_WELL_FORMED_CSRF = re.compile(r"[a-zA-Z0-9]{32}|[a-zA-Z0-9]{64}")
+
+
+def _drop_repairs_of_forged_cookies(request: HttpRequest, response: HttpResponse) -> None:
+    """Forget the Set-Cookie that Django adds to repair a cookie the site never issued.
+
+    Any visitor can send ``sessionid=anything`` or ``csrftoken=junk``: SessionMiddleware then
+    deletes the first, CsrfViewMiddleware replaces the second, and that Set-Cookie would make
+    a public page private (a shared cache must never hand a cookie to someone else). The
+    browser keeps its meaningless cookie, harmlessly; the page stays public. A public page
+    never needs a CSRF token (the public site only answers GET).
+    """
+    session = settings.SESSION_COOKIE_NAME
+    morsel = response.cookies.get(session)
+    if morsel is not None and not morsel.value and session in request.COOKIES:
+        del response.cookies[session]
+    csrf = settings.CSRF_COOKIE_NAME
+    sent = request.COOKIES.get(csrf)
+    if csrf in response.cookies and sent is not None and not _WELL_FORMED_CSRF.fullmatch(sent):
+        del response.cookies[csrf]
 
 
 def _streaming_in(alias: str, content: Iterable[bytes]) -> Iterator[bytes]:
@@ -110,9 +157,10 @@ class ReadReplicaMiddleware:
         if response.streaming:
             response.streaming_content = _streaming_in(alias, response.streaming_content)
         if request.method not in SAFE_METHODS and response.status_code < 500:
-            response.set_cookie(
+            response.set_signed_cookie(
                 settings.READ_YOUR_WRITES_COOKIE,
                 "1",
+                salt=FRESH_COOKIE_SALT,
                 max_age=settings.READ_YOUR_WRITES_SECONDS,
                 httponly=True,
                 secure=settings.SESSION_COOKIE_SECURE,
@@ -136,6 +184,7 @@ class PublicCacheMiddleware:
         validators = getattr(request, "archive_validators", None)
         if validators is None or response.status_code not in (200, 304):
             return response
+        _drop_repairs_of_forged_cookies(request, response)
         if response.cookies:
             # A Set-Cookie (CSRF token, say) must never be shared through a cache.
             patch_cache_control(response, private=True, no_cache=True)

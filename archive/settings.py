@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "archive.security.SecurityHeadersMiddleware",
     "archive.security.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The prebuilt bulk downloads, as static files (archive.bulk_serve).
+    "archive.bulk_serve.BulkFilesMiddleware",
     # Outermost after static files, so it sees the cookies and Vary that inner layers add.
     "archive.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "archive.context_processors.downloads",
             ],
         },
     },
@@ -223,6 +226,20 @@ AXES_VERBOSE = False
 # Addresses (or networks) of the reverse proxies in front of gunicorn, e.g. "127.0.0.1".
 # Empty: X-Forwarded-For is ignored, as any client can forge it.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
+# Downloads (archive.exports, archive.bulk). A public download of a list or a search holds at
+# most EXPORT_MAX_ROWS rows (signed-in staff: EXPORT_MAX_ROWS_STAFF); at most
+# EXPORT_MAX_STREAMS downloads stream at once across all workers (PostgreSQL advisory locks),
+# the others are told to retry. Everything, and each year, is prebuilt under
+# BULK_DOWNLOADS_ROOT by `manage.py build_bulk_downloads` and served as static files.
+EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", 5000))
+EXPORT_MAX_ROWS_STAFF = int(os.environ.get("EXPORT_MAX_ROWS_STAFF", 250_000))
+EXPORT_MAX_STREAMS = int(os.environ.get("EXPORT_MAX_STREAMS", 2))
+EXPORT_RETRY_AFTER_SECONDS = int(os.environ.get("EXPORT_RETRY_AFTER_SECONDS", 30))
+BULK_DOWNLOADS_ROOT = Path(os.environ.get("BULK_DOWNLOADS_ROOT", BASE_DIR / "var" / "bulk"))
+BULK_DOWNLOADS_URL = "/downloads/files/"
+# The public site's address, for the permalinks inside the bulk files (none: site-relative).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 
 # Shared by every gunicorn worker (facet counts of searches, ...): PostgreSQL is already there,
 # and a cache row costs one primary-key read. `manage.py createcachetable` makes the table.

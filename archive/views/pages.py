@@ -84,12 +84,14 @@ def export(
 ) -> HttpResponse:
     """Stream ``rows`` as CSV or JSON with ``columns``; the JSON names the filters applied."""
     if fmt == "csv":
-        return exports.stream_csv(rows, columns, filename=f"{filename}.csv")
+        return exports.stream_csv(rows, columns, filename=f"{filename}.csv", request=request)
     meta = {
         "source": request.build_absolute_uri(request.path),
         "filters": {k: v for k, v in request.GET.items() if k not in {"format", "page"}},
     }
-    return exports.stream_json(rows, columns, filename=f"{filename}.json", meta=meta)
+    return exports.stream_json(
+        rows, columns, filename=f"{filename}.json", meta=meta, request=request
+    )
 
 
 def canonical_redirect(request: HttpRequest, to, *args) -> HttpResponse:
