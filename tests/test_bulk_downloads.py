@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
-import io
 import json
 
 import pytest
@@ -40,7 +39,7 @@ def _rows(path, fmt):
 
 def test_build_writes_every_statement_and_each_year_with_a_manifest(bulk_root, archive):
     speech = Speech.objects.order_by("pk").first()
-    speech.text = "=HYPERLINK(\"http://evil.example/\")\n\nRest of the statement."
+    speech.text = '=HYPERLINK("http://evil.example/")\n\nRest of the statement.'
     speech.save()
     result = bulk.build()
     assert result.built
