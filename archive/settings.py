@@ -230,11 +230,13 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 # Downloads (archive.exports, archive.bulk). A public download of a list or a search holds at
 # most EXPORT_MAX_ROWS rows (signed-in staff: EXPORT_MAX_ROWS_STAFF); at most
 # EXPORT_MAX_STREAMS downloads stream at once across all workers (PostgreSQL advisory locks),
-# the others are told to retry. Everything, and each year, is prebuilt under
+# the others are told to retry (downloads of at most EXPORT_SMALL_ROWS rows need no slot). Everything, and each year, is prebuilt under
 # BULK_DOWNLOADS_ROOT by `manage.py build_bulk_downloads` and served as static files.
 EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", 5000))
 EXPORT_MAX_ROWS_STAFF = int(os.environ.get("EXPORT_MAX_ROWS_STAFF", 250_000))
 EXPORT_MAX_STREAMS = int(os.environ.get("EXPORT_MAX_STREAMS", 2))
+# Downloads of at most this many rows take no slot: they are over in well under a second.
+EXPORT_SMALL_ROWS = int(os.environ.get("EXPORT_SMALL_ROWS", 500))
 EXPORT_RETRY_AFTER_SECONDS = int(os.environ.get("EXPORT_RETRY_AFTER_SECONDS", 30))
 BULK_DOWNLOADS_ROOT = Path(os.environ.get("BULK_DOWNLOADS_ROOT", BASE_DIR / "var" / "bulk"))
 BULK_DOWNLOADS_URL = "/downloads/files/"
