@@ -8,6 +8,13 @@ to the primary, so staff see their own import at once.
 change (``ArchiveState``: one primary-key read, reused for a second or two per worker), answers
 conditional requests with 304 *before* the view runs, and marks anonymous pages cacheable by
 shared caches. Admin pages and anything seen by a signed-in person are ``private, no-store``.
+
+It also keeps each rendered public page in the shared cache (the database cache every worker
+reads), keyed by its URL and the archive's ETag: the next anonymous visitor gets it for one
+primary-key read instead of its queries and template work (most of a page's cost, measured with
+``bench/profile_pages.py``), and the first change to the archive retires every copy, since
+the ETag names the archive's version. This is the cache nginx keeps in front, inside the app
+servers as well: it serves deployments without one, and misses in nginx's cache.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import (
     add_never_cache_headers,
@@ -185,6 +193,7 @@ class PublicCacheMiddleware:
         if validators is None or response.status_code not in (200, 304):
             return response
         _drop_repairs_of_forged_cookies(request, response)
+        _keep_page(request, response)
         if response.cookies:
             # A Set-Cookie (CSRF token, say) must never be shared through a cache.
             patch_cache_control(response, private=True, no_cache=True)
@@ -225,8 +234,46 @@ class PublicCacheMiddleware:
         alias = getattr(request, "archive_read_alias", db_router.current_read_alias())
         validators = archive_validators(using=alias)
         request.archive_validators = validators
-        return get_conditional_response(
+        conditional = get_conditional_response(
             request,
             etag=validators.etag,
             last_modified=validators.last_modified and int(validators.last_modified.timestamp()),
         )
+        return conditional or _kept_page(request, validators)
+
+
+# Response headers a kept page is served with again (the caching headers are set anew).
+_KEPT_HEADERS = ("Content-Type", "Content-Language")
+
+
+def _kept_page(request: HttpRequest, validators: Validators) -> HttpResponse | None:
+    """The page as rendered for this URL and archive version, if it was kept."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
+        return None
+    url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    key = f"archive-page:{validators.etag}:{url}"
+    kept = cache.get(key)
+    if kept is None:
+        request.archive_page_key = key  # _keep_page stores the page the view renders
+        return None
+    content, headers = kept
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def _keep_page(request: HttpRequest, response: HttpResponse) -> None:
+    """Keep a freshly rendered anonymous page for the next visitor (see _kept_page)."""
+    key = getattr(request, "archive_page_key", None)
+    if (
+        key is None
+        or response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or not response.get("Content-Type", "").startswith("text/html")
+        or len(response.content) > settings.PAGE_CACHE_MAX_BYTES
+    ):
+        return
+    headers = [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)]
+    cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)

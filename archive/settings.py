@@ -260,6 +260,10 @@ PUBLIC_CACHE_SHARED_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_SHARED_MAX_AGE", 
 PUBLIC_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", 60))
 # How long a worker reuses the archive's last-change stamp before reading it again.
 ARCHIVE_STATE_CACHE_SECONDS = float(os.environ.get("ARCHIVE_STATE_CACHE_SECONDS", 2))
+# Rendered public pages kept in the shared cache for anonymous visitors, keyed by URL and the
+# archive's version (so an import retires them at once); 0 turns this off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 300))
+PAGE_CACHE_MAX_BYTES = int(os.environ.get("PAGE_CACHE_MAX_BYTES", 512 * 1024))
 # Part of every ETag: set it to the deployed commit so a new release invalidates cached pages.
 ARCHIVE_RELEASE = os.environ.get("ARCHIVE_RELEASE", "")
 
