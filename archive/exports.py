@@ -18,16 +18,21 @@ API
     Use ``select_related`` on the queryset so no query runs per row (``prefetch_related`` works
     with ``iterator`` too, one query per chunk).
 
-``stream_csv(rows, columns, *, filename)``
+``stream_csv(rows, columns, *, filename, request=None)``
     ``StreamingHttpResponse`` of ``text/csv; charset=utf-8``: a header row of column names, then
     one line per row, dates in ISO 8601, ``None`` as an empty cell. Served as an attachment.
     A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
     leading ``'`` (OWASP's rule against formula injection); JSON is never changed.
 
-``stream_json(rows, columns, *, filename=None, meta=None)``
+``stream_json(rows, columns, *, filename=None, meta=None, request=None)``
     ``StreamingHttpResponse`` of ``application/json``: ``{"meta": {...}, "fields": [names],
     "rows": [{name: value, ...}, ...]}``. Keys appear in column order; the document is valid
     JSON once the last chunk is written. ``meta`` carries e.g. the query and filters.
+
+Public downloads pass ``request``: the rows are then capped (``row_cap``: ``EXPORT_MAX_ROWS``
+for the public, more for staff; the JSON says ``"truncated"``), and a download of more than
+``EXPORT_SMALL_ROWS`` rows streams only in one of ``EXPORT_MAX_STREAMS`` slots shared by every
+worker (PostgreSQL advisory locks), else the answer is 503 with ``Retry-After``.
 
 ``AtomListFeed``
     A ``django.contrib.syndication`` ``Feed`` producing Atom 1.0 for a filtered list. Subclass
