@@ -20,6 +20,7 @@ servers as well: it serves deployments without one, and misses in nginx's cache.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -29,6 +30,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import (
     add_never_cache_headers,
@@ -41,6 +43,8 @@ from django.utils.http import http_date
 from archive import db_router
 from archive.models import ArchiveState
 from archive.urlcache import cached_reverse
+
+logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC_NAMESPACE = "archive"
@@ -252,7 +256,11 @@ def _kept_page(request: HttpRequest, validators: Validators) -> HttpResponse | N
         return None
     url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     key = f"archive-page:{validators.etag}:{url}"
-    kept = cache.get(key)
+    try:
+        kept = cache.get(key)
+    except DatabaseError:
+        logger.warning("Page cache unavailable; rendering %s", request.path, exc_info=True)
+        return None
     if kept is None:
         request.archive_page_key = key  # _keep_page stores the page the view renders
         return None
@@ -276,4 +284,7 @@ def _keep_page(request: HttpRequest, response: HttpResponse) -> None:
     ):
         return
     headers = [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)]
-    cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+    try:
+        cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+    except DatabaseError:
+        logger.warning("Page cache unavailable; %s not kept", request.path, exc_info=True)
