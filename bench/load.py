@@ -361,6 +361,69 @@ class Exporters:
         )
 
 
+class CpuMeter:
+    """CPU time used by gunicorn (master, workers) and the embedded PostgreSQL during a run.
+
+    Unlike latency, CPU time per request barely changes when other work shares the machine, so
+    it compares runs made under different loads. Sampled every half second per process, so
+    that backends and workers that come and go (CONN_MAX_AGE, restarts) are counted too, up to
+    their last sample.
+    """
+
+    def __init__(self, server: subprocess.Popen):
+        from archive import embedded_db
+
+        self.roots = {"gunicorn": server.pid}
+        try:
+            pidfile = embedded_db.pgdata_dir() / "postmaster.pid"
+            self.roots["PostgreSQL"] = int(pidfile.read_text().split()[0])
+        except (OSError, ValueError):
+            pass
+        self.started = time.time()
+        self.seen: dict[tuple[str, int], list[float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        for name, pid in self.roots.items():
+            try:
+                root = psutil.Process(pid)
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                continue
+            for proc in procs:
+                try:
+                    times = proc.cpu_times()
+                    used = times.user + times.system
+                    created = proc.create_time()
+                except psutil.Error:
+                    continue
+                first_last = self.seen.setdefault(
+                    (name, proc.pid), [0.0 if created >= self.started else used, used]
+                )
+                first_last[1] = used
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self._sample()
+
+    def start(self) -> None:
+        self._sample()
+        self._thread.start()
+
+    def stop(self) -> dict[str, float]:
+        """Seconds of CPU per root since start."""
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._sample()
+        totals = dict.fromkeys(self.roots, 0.0)
+        for (name, _pid), (first, last) in self.seen.items():
+            totals[name] += last - first
+        return totals
+
+
 def machine() -> str:
     """CPU, cores, memory and software versions, for the record."""
     cpu = platform.processor() or "unknown CPU"
@@ -418,6 +481,8 @@ def main(argv: list[str] | None = None) -> int:
             script.write(lua_script([path for _kind, path in urls]))
         exporters = Exporters(args.port, args.exporters)
         exporters.start()
+        meter = CpuMeter(server)
+        meter.start()
         print(
             f"Running wrk: {args.clients} clients for {args.duration} s against "
             f"http://{HOST}:{args.port}/ ({args.workers} gunicorn workers, database "
@@ -444,6 +509,7 @@ def main(argv: list[str] | None = None) -> int:
             check=False,
             timeout=args.duration + 120,
         )
+        cpu = meter.stop()
         exporters.stop()
         os.unlink(script.name)
     finally:
@@ -463,6 +529,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.exporters:
         print(exporters.report())
+    app_cpu, db_cpu = cpu.get("gunicorn", 0.0), cpu.get("PostgreSQL", 0.0)
+    per_request = (app_cpu + db_cpu) / max(result.requests, 1) * 1000
+    print(
+        f"CPU per page request: {per_request:.1f} ms (gunicorn {app_cpu:.0f} s, PostgreSQL "
+        f"{db_cpu:.0f} s in all{', exports included' if args.exporters else ''}); on "
+        f"{os.cpu_count()} idle cores that is at most {os.cpu_count() * 1000 / per_request:.0f} "
+        f"req/s"
+    )
     met = errors == 0 and result.timeouts == 0 and result.p99_ms < 1000 and not broken
     print("Target (no errors, no timeouts, p99 < 1 s): " + ("MET" if met else "NOT MET"))
     return 0 if met else 2
