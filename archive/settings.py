@@ -234,7 +234,9 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 # BULK_DOWNLOADS_ROOT by `manage.py build_bulk_downloads` and served as static files.
 EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", 5000))
 EXPORT_MAX_ROWS_STAFF = int(os.environ.get("EXPORT_MAX_ROWS_STAFF", 250_000))
-EXPORT_MAX_STREAMS = int(os.environ.get("EXPORT_MAX_STREAMS", 2))
+# A stream is CPU-bound Python (about a millisecond a row): one per two cores keeps at least
+# half of the CPU for the pages whatever the downloads do.
+EXPORT_MAX_STREAMS = int(os.environ.get("EXPORT_MAX_STREAMS", max(1, (os.cpu_count() or 2) // 2)))
 # Downloads of at most this many rows take no slot: they are over in well under a second.
 EXPORT_SMALL_ROWS = int(os.environ.get("EXPORT_SMALL_ROWS", 500))
 EXPORT_RETRY_AFTER_SECONDS = int(os.environ.get("EXPORT_RETRY_AFTER_SECONDS", 30))
