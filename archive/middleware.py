@@ -235,6 +235,8 @@ class PublicCacheMiddleware:
             return None
         if match.namespace != PUBLIC_NAMESPACE or reads_need_primary(request):
             return None
+        if getattr(view_func, "changes_without_archive_version", False):
+            return None  # its content follows something else (the bulk build): no 304, not kept
         alias = getattr(request, "archive_read_alias", db_router.current_read_alias())
         validators = archive_validators(using=alias)
         request.archive_validators = validators

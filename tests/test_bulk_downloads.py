@@ -141,3 +141,15 @@ def test_a_new_build_is_served_without_a_restart(bulk_root, archive):
     ArchiveState.objects.update(version=version + 5)
     bulk.build()
     assert client.get(f"/downloads/files/v{version + 5}/manifest.json").status_code == 200
+
+
+def test_the_page_shows_a_new_build_at_once(bulk_root, archive, settings):
+    """The page follows the build, not the archive's version: never a stale 304 or copy."""
+    settings.PAGE_CACHE_SECONDS = 300
+    client = Client()
+    first = client.get("/downloads/")
+    assert b"have not been built yet" in first.content
+    assert "ETag" not in first
+    assert first["Cache-Control"] == "public, max-age=60"
+    bulk.build()
+    assert b"council-archive-statements.csv.gz" in client.get("/downloads/").content
