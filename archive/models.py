@@ -1271,20 +1271,6 @@ class ArchiveState(models.Model):
         return f"version {self.version} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
 
-class LoginFailure(models.Model):
-    """A failed staff login, kept briefly so that password guessing can be slowed down."""
-
-    username = models.CharField(max_length=150, db_index=True, help_text="Lower-cased as typed")
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-at"]
-
-    def __str__(self) -> str:
-        return f"{self.username} from {self.ip_address} at {self.at:%Y-%m-%d %H:%M}"
-
-
 # Models kept in their own modules (identities and topics), registered with this app.
 from archive.people.models import Person, PersonMergeProposal  # noqa: E402, F401
 from archive.topics.models import AgendaItemTopic, Topic, TopicRule  # noqa: E402, F401

@@ -46,6 +46,7 @@ archive_patterns = [
     path("search.json", views.search_json, name="search_json"),
     path("search/feed/", views.search_feed, name="search_feed"),
     path("documents/<path:symbol>/", views.document_detail, name="document"),
+    path("downloads/", views.downloads, name="downloads"),
 ]
 
 # Password guessing against the staff login is throttled (archive.auth).

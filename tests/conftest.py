@@ -137,6 +137,10 @@ def _per_test_memory_cache(settings, request):
             "LOCATION": request.node.nodeid,
         }
     }
+    # Tests change rows without committing (so without a new archive version): a rendered page
+    # kept from earlier in the same test would hide the change. tests/test_page_cache.py turns
+    # the page cache on where it is the subject.
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """Public pages of the archive (read-only): one module per area."""
 
+from archive.views.downloads import downloads  # noqa: F401
 from archive.views.feeds import (  # noqa: F401
     MeetingFeed,
     MemberStateStatementsFeed,

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -87,12 +88,25 @@ def export(
 ) -> HttpResponse:
     """Stream ``rows`` as CSV or JSON with ``columns``; the JSON names the filters applied."""
     if fmt == "csv":
-        return exports.stream_csv(rows, columns, filename=f"{filename}.csv")
+        return exports.stream_csv(rows, columns, filename=f"{filename}.csv", request=request)
     meta = {
         "source": request.build_absolute_uri(request.path),
         "filters": {k: v for k, v in request.GET.items() if k not in {"format", "page"}},
     }
-    return exports.stream_json(rows, columns, filename=f"{filename}.json", meta=meta)
+    return exports.stream_json(
+        rows, columns, filename=f"{filename}.json", meta=meta, request=request
+    )
+
+
+def canonical_redirect(request: HttpRequest, to, *args) -> HttpResponse:
+    """A permanent redirect to the canonical URL of this page, keeping its query string.
+
+    Filters, the page number and the download format are part of what the reader asked for:
+    ``/states/FRA/statements/?q=climate`` must land on ``/states/fra/statements/?q=climate``.
+    """
+    url = resolve_url(to, *args)
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
 def absolute(request: HttpRequest) -> Callable[[str], str]:
@@ -252,7 +266,7 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if meeting is None:
         raise Http404(f"The archive has no meeting {symbol}.")
     if meeting.slug != slug:
-        return redirect(meeting, permanent=True)
+        return canonical_redirect(request, meeting)
     members = list(MeetingMember.objects.filter(meeting=meeting).select_related("member_state"))
     speeches = list(
         meeting.speeches.select_related("member_state", "affiliation", "speaker")
@@ -454,7 +468,7 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A State's page: Council terms, statements per year, votes, latest statements."""
     state = state_or_404(slug)
     if slug != state.slug:
-        return redirect(state, permanent=True)
+        return canonical_redirect(request, state)
     terms = list(state.council_terms.all())
     per_year = (
         Speech.objects.filter(member_state=state)
@@ -492,7 +506,7 @@ def member_state_statements(request: HttpRequest, slug: str) -> HttpResponse:
     """A State's statements, filterable by words, year, dates and topic; CSV, JSON, Atom."""
     state = state_or_404(slug)
     if slug != state.slug:
-        return redirect("archive:member_state_statements", state.slug, permanent=True)
+        return canonical_redirect(request, "archive:member_state_statements", state.slug)
     return statement_list_page(
         request,
         Speech.objects.filter(member_state=state),
@@ -508,7 +522,7 @@ def member_state_votes(request: HttpRequest, slug: str) -> HttpResponse:
     """Every vote a State cast on the Council, with the decision it was cast on."""
     state = state_or_404(slug)
     if slug != state.slug:
-        return redirect("archive:member_state_votes", state.slug, permanent=True)
+        return canonical_redirect(request, "archive:member_state_votes", state.slug)
     base = MemberVote.objects.filter(member_state=state)
     filterset = filtered(MemberVoteFilterSet, request, member_vote_rows(base))
     fmt = export_format(request)
@@ -754,9 +768,9 @@ def document_detail(request: HttpRequest, symbol: str) -> HttpResponse:
     if normalised is None:
         raise Http404(f"“{symbol[:60]}” is not a UN document symbol (such as S/2019/280).")
     if normalised != symbol:
-        return redirect("archive:document", normalised, permanent=True)
+        return canonical_redirect(request, "archive:document", normalised)
     if normalised.startswith(("S/RES/", "S/PV.")):
-        return redirect(reverse("archive:lookup") + "?q=" + normalised)
+        return redirect(reverse("archive:lookup") + "?" + urlencode({"q": normalised}))
     citing = statements(Speech.objects.filter(cites(symbol=normalised)))
     fmt = export_format(request)
     if fmt:

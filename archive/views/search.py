@@ -332,7 +332,10 @@ def search_csv(request: HttpRequest) -> HttpResponse:
     if parsed.errors:
         return _bad_request(parsed)
     return exports.stream_csv(
-        _export_rows(parsed), speech_columns(request), filename="council-archive-search.csv"
+        _export_rows(parsed),
+        speech_columns(request),
+        filename="council-archive-search.csv",
+        request=request,
     )
 
 
@@ -347,6 +350,7 @@ def search_json(request: HttpRequest) -> HttpResponse:
         speech_columns(request),
         filename="council-archive-search.json",
         meta=_meta(request, parsed),
+        request=request,
     )
 
 
