@@ -57,6 +57,8 @@ RANK_CANDIDATES = 2000
 RANK_NORMALIZATION = 1
 FACET_LIMIT = 12
 FACET_CACHE_SECONDS = 600
+# Searches with more matches than this keep their counts and pages in the cache.
+CACHE_ABOVE = 500
 
 SORTS = {
     "relevance": "Relevance",
@@ -443,6 +445,14 @@ class ResultIds:
             return [row[0] for row in cursor.fetchall()]
 
 
+def speeches_in_order(
+    ids: list[int], *, related: Iterable[str], using: str = "default", chunk: int = 2000
+) -> Iterator[Speech]:
+    """The speeches with these ids, in this order, read ``chunk`` at a time (downloads)."""
+    for first in range(0, len(ids), chunk):
+        yield from fetch_page(ids[first : first + chunk], related=related, using=using)
+
+
 def fetch_page(ids: list[int], *, related: Iterable[str], using: str = "default") -> list:
     """The speeches with these ids, in this order, with their related rows (one query)."""
     by_id = Speech.objects.using(using).select_related(*related).defer("search_vector").in_bulk(ids)
@@ -709,6 +719,28 @@ def compute_stats(
     stats.states = sorted(stats.states, key=lambda v: (-v.count, v.label))[:FACET_LIMIT]
     stats.topics = sorted(stats.topics, key=lambda v: (-v.count, v.label))[:FACET_LIMIT]
     stats.years = sorted(stats.years, key=lambda v: v.value, reverse=True)
+    return stats
+
+
+def worth_caching(*, query: str, total: int) -> bool:
+    """Whether a search's counts and pages are worth a cache write (two queries each).
+
+    Ranking and counting come from the stored index in a few milliseconds whatever the
+    number of matches; a page's snippets (``ts_headline`` on 20 speeches) and the counts of a
+    broad query cost more than the cache's round trips, a handful of matches less.
+    """
+    return bool(query) and total > CACHE_ABOVE
+
+
+def cached_stats_of(results, *, query: str, filters: dict, version: str) -> SearchStats:
+    """``results.stats()`` through the Django cache when the search is worth it."""
+    key = stats_cache_key(query=query, filters=filters, version=version)
+    hit = cache.get(key) if query else None
+    if hit is not None:
+        return SearchStats.from_json(hit)
+    stats = results.stats()
+    if worth_caching(query=query, total=stats.total):
+        cache.set(key, stats.to_json(), FACET_CACHE_SECONDS)
     return stats
 
 
