@@ -47,6 +47,8 @@ from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from archive import ranking
+from archive import snippets as snippets_module
 from archive.models import SEARCH_CONFIG, AgendaItem, Meeting, MemberState, Speech
 
 MAX_QUERY_LENGTH = 300
@@ -533,28 +535,60 @@ def page_cache_key(*, query: str, filters: dict, sort: str, number: int, version
     return f"search-page:{digest}"
 
 
-def page_results(
-    ids: ResultIds, *, start: int, stop: int, cache_key: str | None, using: str = "default"
-) -> tuple[list[int], dict[int, SafeString]]:
-    """One page of result ids and their highlighted snippets, through the cache when keyed.
+def stem_words(words: list[str], *, using: str = "default") -> dict[str, set[str]]:
+    """Each word's lexemes under the archive's text-search configuration (one query)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT w, tsvector_to_array(to_tsvector(%s::regconfig, w))"
+            " FROM unnest(%s::text[]) AS w",
+            [SEARCH_CONFIG, words],
+        )
+        return {word: set(found or ()) for word, found in cursor.fetchall()}
 
-    Ordering a broad query's candidates by rank reads ~2,000 vectors (20-30 ms) and the
-    snippets of a page cost ~5 ms; the same query is asked again and again (other pages,
-    other visitors), so a page is kept as long as its facet counts. The cache holds the raw
-    ``ts_headline`` output: escaping and marking happen on every read, in ``highlight``.
+
+def page_snippets(speeches: Iterable[Speech], tsquery: str, *, using: str = "default") -> dict:
+    """Sentinel-marked snippets (see ``highlight``) of the page's speeches, from their texts."""
+    words = ranking.lexemes(ranking.parse_tsquery(tsquery)) if tsquery.strip() else []
+    if not words:
+        return {}
+    return snippets_module.build(
+        {speech.pk: speech.text for speech in speeches},
+        words,
+        lambda found: stem_words(found, using=using),
+    )
+
+
+def page_results(
+    ids,
+    *,
+    start: int,
+    stop: int,
+    cache_key: str | None,
+    related: Iterable[str],
+    tsquery: str,
+    using: str = "default",
+) -> tuple[list[Speech], dict[int, SafeString]]:
+    """One page of results (speeches, with their related rows) and their highlighted snippets.
+
+    The result ids and the snippets go through the cache when keyed: the same query is asked
+    again and again (other pages, other visitors), so a page is kept as long as its facet
+    counts. The cache holds sentinel-marked text: escaping and marking happen on every
+    read, in ``highlight``.
     """
     hit = cache.get(cache_key) if cache_key else None
     if hit is not None:
         data = json.loads(hit)
         page_ids, marked = data["ids"], {int(pk): text for pk, text in data["marked"].items()}
+        speeches = fetch_page(page_ids, related=related, using=using)
     else:
         page_ids = ids[start:stop]
-        marked = headlines(page_ids, ids.query, using=using)
+        speeches = fetch_page(page_ids, related=related, using=using)
+        marked = page_snippets(speeches, tsquery, using=using) if ids.query else {}
         if cache_key:
             cache.set(
                 cache_key, json.dumps({"ids": page_ids, "marked": marked}), FACET_CACHE_SECONDS
             )
-    return page_ids, {pk: highlight(text) for pk, text in marked.items()}
+    return speeches, {pk: highlight(text) for pk, text in marked.items()}
 
 
 # --------------------------------------------------------------------------- facets

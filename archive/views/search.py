@@ -170,7 +170,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         )
         number = paginator.num_pages
     start = (number - 1) * PER_PAGE
-    page_ids, marks = search.page_results(
+    speeches, marks = search.page_results(
         results,
         start=start,
         stop=min(start + PER_PAGE, total),
@@ -185,11 +185,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         )
         if search.worth_caching(query=parsed.query, total=total)
         else None,
+        related=RELATED,
+        tsquery=stats.tsquery,
         using=queryset.db,
     )
     # What paginator.page(number) builds, without fetching the ids a second time.
-    page = Page(page_ids, number, paginator)
-    speeches = search.fetch_page(page_ids, related=RELATED, using=queryset.db)
+    page = Page([s.pk for s in speeches], number, paginator)
     if parsed.query and total == 0 and not stats.tsquery.strip():
         context["notices"].append(
             "Your search has only very common words (such as “the” or “and”) or punctuation, "
