@@ -260,7 +260,7 @@ def _read_catalogue(cursor, version: int) -> Catalogue:
 
     length = column("length", np.float32)
     average = float(length[exists].mean()) if len(ids) else 1.0
-    norm = (K1 * (1 - B + B * length / max(average, 1e-9))).astype(np.float32)
+    norm = K1 * (1 - B + B * length.astype(np.float64) / max(average, 1e-9))
     day = rows["day"].astype(np.int64)
     undated = day == _NO_DATE
     meeting = rows["meeting"].astype(np.int64)
@@ -379,7 +379,7 @@ def bm25(ids: np.ndarray, words: list[str], postings: dict[str, Posting], cat: C
         if df == 0:
             continue
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        tf = posting.tf[ids]
+        tf = posting.tf[ids].astype(np.float64)
         score += idf * tf * (K1 + 1) / (tf + norm)
     return score
 

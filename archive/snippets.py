@@ -32,9 +32,11 @@ def candidates_pattern(lexemes: Iterable[str]) -> re.Pattern | None:
     """Words that may have one of ``lexemes`` as their stem (they share its first letters).
 
     Snowball's English stemmer changes only word endings (and a leading apostrophe), so a
-    word stemming to "peac" starts with "pe".
+    word stemming to "peac" starts with "pea"; a short stem may differ from its word in the
+    third letter ("cri" from "cry", "die" from "dying"), so only two letters are used then.
     """
-    heads = sorted({lex[:2].lower() for lex in lexemes if lex and _WORD.fullmatch(lex[:2])})
+    heads = {lex[: 3 if len(lex) >= 5 else 2].lower() for lex in lexemes if lex}
+    heads = sorted(h for h in heads if _WORD.fullmatch(h))
     if not heads:
         return None
     return re.compile(r"\b(?:" + "|".join(map(re.escape, heads)) + r")\w*", re.IGNORECASE)

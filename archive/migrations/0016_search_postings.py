@@ -99,9 +99,10 @@ BEGIN
 END
 $$;
 
+-- search_document goes with the speeches (TRUNCATE ... CASCADE, its foreign key).
 CREATE FUNCTION archive_search_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE search_posting, search_delta, search_stale, search_document;
+    TRUNCATE search_posting, search_delta, search_stale;
     RETURN NULL;
 END
 $$;
