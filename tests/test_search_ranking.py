@@ -52,9 +52,24 @@ def corpus():
     texts = [("best", datetime.date(1990, 1, 5), BEST)]
     for n in range(30):
         filler = " ".join([FILLER] * (1 + n % 4))
-        texts.append((f"once_{n}", datetime.date(2000 + n % 20, 1 + n % 12, 1), f"A ceasefire in Libya. {filler}"))
-    texts += [(f"peace_{n}", datetime.date(2010, 2, 1 + n), f"Peace in the Sahel. {FILLER}") for n in range(5)]
-    texts.append(("twice", datetime.date(2015, 6, 1), "Ceasefire talks; the ceasefire holds in Libya. " + FILLER))
+        texts.append(
+            (
+                f"once_{n}",
+                datetime.date(2000 + n % 20, 1 + n % 12, 1),
+                f"A ceasefire in Libya. {filler}",
+            )
+        )
+    texts += [
+        (f"peace_{n}", datetime.date(2010, 2, 1 + n), f"Peace in the Sahel. {FILLER}")
+        for n in range(5)
+    ]
+    texts.append(
+        (
+            "twice",
+            datetime.date(2015, 6, 1),
+            "Ceasefire talks; the ceasefire holds in Libya. " + FILLER,
+        )
+    )
     for n, (key, day, text) in enumerate(texts):
         meeting = Meeting.objects.create(
             symbol=f"S/PV.{7000 + n}", meeting_number=7000 + n, date=day, agenda_item=topic
@@ -118,7 +133,9 @@ def _site_order(client, **params) -> list[int]:
         page += 1
 
 
-@pytest.mark.parametrize("q", ["ceasefire", "ceasefire libya", "ceasefire OR peace", "libya -talks"])
+@pytest.mark.parametrize(
+    "q", ["ceasefire", "ceasefire libya", "ceasefire OR peace", "libya -talks"]
+)
 def test_relevance_order_is_exact_over_every_match(client, corpus, q):
     expected = _expected_order(q)
     assert len(expected) > 20  # more than a page: the order across pages counts too
@@ -141,11 +158,17 @@ def test_downloads_follow_the_relevance_order(client, corpus):
 
 
 def test_filters_and_phrases_rank_within_their_matches(client, corpus):
-    expected = [pk for pk in _expected_order("ceasefire") if Speech.objects.get(pk=pk).member_state.iso3 == "FRA"]
+    expected = [
+        pk
+        for pk in _expected_order("ceasefire")
+        if Speech.objects.get(pk=pk).member_state.iso3 == "FRA"
+    ]
     assert _site_order(client, q="ceasefire", state="fra") == expected
     phrase = _site_order(client, q='"ceasefire in libya"')
     assert set(phrase) == set(
-        Speech.objects.filter(search_vector=search.websearch('"ceasefire in libya"')).values_list("pk", flat=True)
+        Speech.objects.filter(search_vector=search.websearch('"ceasefire in libya"')).values_list(
+            "pk", flat=True
+        )
     )
     # Scored by their words like every match: longer speeches later.
     assert phrase == [pk for pk in _expected_order("ceasefire libya") if pk in set(phrase)]
@@ -162,7 +185,7 @@ def _engine(query: str, **filters) -> tuple[set[int], search.SearchStats]:
         qs = qs.filter(**filters)
     results = search_index.Results(qs, query=query, sort="relevance", has_filters=bool(filters))
     stats = results.stats()
-    return set(int(pk) for pk in results.found.matches.ids), stats
+    return {int(pk) for pk in results.found.matches.ids}, stats
 
 
 def _postgres(query: str, **filters) -> tuple[set[int], search.SearchStats]:
@@ -182,7 +205,9 @@ def _facets(stats):
     )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
     joiner=st.sampled_from([" ", " OR ", " -", ' "']),
