@@ -42,7 +42,7 @@ from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from archive import ranking
+from archive import page_rows, ranking
 from archive import snippets as snippets_module
 from archive.models import SEARCH_CONFIG, AgendaItem, Meeting, MemberState, Speech
 
@@ -284,8 +284,7 @@ def speeches_in_order(
 
 def fetch_page(ids: list[int], *, related: Iterable[str], using: str = "default") -> list:
     """The speeches with these ids, in this order, with their related rows (one query)."""
-    by_id = Speech.objects.using(using).select_related(*related).defer("search_vector").in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return page_rows.fetch(list(ids), related=tuple(related), using=using)
 
 
 # --------------------------------------------------------------------------- snippets
