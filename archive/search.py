@@ -52,7 +52,7 @@ RANK_NORMALIZATION = 1
 FACET_LIMIT = 12
 FACET_CACHE_SECONDS = 600
 # Searches with more matches than this keep their counts and pages in the cache.
-CACHE_ABOVE = 500
+CACHE_ABOVE = 2000
 
 SORTS = {
     "relevance": "Relevance",
@@ -379,37 +379,53 @@ def page_snippets(speeches: Iterable[Speech], tsquery: str, *, using: str = "def
     )
 
 
-def page_results(
-    ids,
-    *,
-    start: int,
-    stop: int,
-    cache_key: str | None,
-    related: Iterable[str],
-    tsquery: str,
-    using: str = "default",
-) -> tuple[list[Speech], dict[int, SafeString]]:
-    """One page of results (speeches, with their related rows) and their highlighted snippets.
+@dataclass
+class PageData:
+    """What a search page shows: the counts, its page number (clamped), speeches, snippets."""
 
-    The result ids and the snippets go through the cache when keyed: the same query is asked
-    again and again (other pages, other visitors), so a page is kept as long as its facet
-    counts. The cache holds sentinel-marked text: escaping and marking happen on every
-    read, in ``highlight``.
+    stats: SearchStats
+    number: int
+    speeches: list
+    marks: dict[int, SafeString]
+
+
+def search_page_data(
+    results, *, number: int, per_page: int, filters: dict, version: str, related: Iterable[str]
+) -> PageData:
+    """One page of a search (``search_index.Results``), through the cache when worth it.
+
+    The counts, the page's ids and its sentinel-marked snippets are kept in ONE cache entry
+    per page (one read, one write: each costs round trips to the cache table), and only for
+    broad searches (``worth_caching``): the index answers a narrow one in a few milliseconds.
+    Escaping and marking happen on every read, in ``highlight``.
     """
-    hit = cache.get(cache_key) if cache_key else None
+    query, using = results.query, results.filtered.db
+    key = page_cache_key(
+        query=query, filters=filters, sort=results.sort, number=number, version=version
+    )
+    hit = cache.get(key) if query else None
     if hit is not None:
         data = json.loads(hit)
-        page_ids, marked = data["ids"], {int(pk): text for pk, text in data["marked"].items()}
-        speeches = fetch_page(page_ids, related=related, using=using)
-    else:
-        page_ids = ids[start:stop]
-        speeches = fetch_page(page_ids, related=related, using=using)
-        marked = page_snippets(speeches, tsquery, using=using) if ids.query else {}
-        if cache_key:
-            cache.set(
-                cache_key, json.dumps({"ids": page_ids, "marked": marked}), FACET_CACHE_SECONDS
-            )
-    return speeches, {pk: highlight(text) for pk, text in marked.items()}
+        stats = SearchStats.from_json(data["stats"])
+        speeches = fetch_page(data["ids"], related=related, using=using)
+        marked = {int(pk): text for pk, text in data["marked"].items()}
+        return PageData(stats, data["number"], speeches, _highlighted(marked))
+    stats = results.stats()
+    results.count = stats.total
+    pages = max(1, -(-stats.total // per_page))
+    number = min(number, pages)
+    start = (number - 1) * per_page
+    ids = results[start : min(start + per_page, stats.total)]
+    speeches = fetch_page(ids, related=related, using=using)
+    marked = page_snippets(speeches, stats.tsquery, using=using) if query else {}
+    if worth_caching(query=query, total=stats.total):
+        data = {"stats": stats.to_json(), "number": number, "ids": ids, "marked": marked}
+        cache.set(key, json.dumps(data), FACET_CACHE_SECONDS)
+    return PageData(stats, number, speeches, _highlighted(marked))
+
+
+def _highlighted(marked: dict[int, str]) -> dict[int, SafeString]:
+    return {pk: highlight(text) for pk, text in marked.items()}
 
 
 # --------------------------------------------------------------------------- facets
@@ -546,18 +562,6 @@ def worth_caching(*, query: str, total: int) -> bool:
     broad query cost more than the cache's round trips, a handful of matches less.
     """
     return bool(query) and total > CACHE_ABOVE
-
-
-def cached_stats_of(results, *, query: str, filters: dict, version: str) -> SearchStats:
-    """``results.stats()`` through the Django cache when the search is worth it."""
-    key = stats_cache_key(query=query, filters=filters, version=version)
-    hit = cache.get(key) if query else None
-    if hit is not None:
-        return SearchStats.from_json(hit)
-    stats = results.stats()
-    if worth_caching(query=query, total=stats.total):
-        cache.set(key, stats.to_json(), FACET_CACHE_SECONDS)
-    return stats
 
 
 def stats_cache_key(*, query: str, filters: dict, version: str) -> str:

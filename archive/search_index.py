@@ -108,7 +108,7 @@ def find(filtered: QuerySet, *, query: str, has_filters: bool, rank: bool = True
 
 
 class Results:
-    """A search's result ids for ``Paginator`` and ``search.page_results``: the matches are
+    """A search's result ids for ``Paginator`` and ``search.search_page_data``: the matches are
     found at most once per request, and only when a page or the counts are not cached."""
 
     def __init__(self, filtered: QuerySet, *, query: str, sort: str, has_filters: bool):

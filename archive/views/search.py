@@ -148,47 +148,31 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return render(request, "archive/search.html", context, status=400)
 
     queryset = parsed.queryset
-    version = _version(queryset)
     results = search_index.Results(
         parsed.filterset.qs,
         query=parsed.query,
         sort=parsed.sort,
         has_filters=bool(parsed.filters),
     )
-    stats = search.cached_stats_of(
-        results, query=parsed.query, filters=parsed.filters, version=version
+    page_data = search.search_page_data(
+        results,
+        number=int(raw_page),
+        per_page=PER_PAGE,
+        filters=parsed.filters,
+        version=_version(queryset),
+        related=RELATED,
     )
-    total = results.count = stats.total
+    stats, total = page_data.stats, page_data.stats.total
     paginator = Paginator(results, PER_PAGE)
     # Known from the statistics: no COUNT query.
     paginator.count = total
-    number = int(raw_page)
-    if number > paginator.num_pages:
+    number = page_data.number
+    if number < int(raw_page):
         context["notices"].append(
-            f"There is no page {number:,}: these results have {paginator.num_pages:,} "
+            f"There is no page {int(raw_page):,}: these results have {paginator.num_pages:,} "
             f"page{'s' if paginator.num_pages != 1 else ''}; showing the last one."
         )
-        number = paginator.num_pages
-    start = (number - 1) * PER_PAGE
-    speeches, marks = search.page_results(
-        results,
-        start=start,
-        stop=min(start + PER_PAGE, total),
-        # Kept when there is work to save (ranking many matches, a page of snippets): a
-        # handful of matches, or filters alone, cost less than a cache write.
-        cache_key=search.page_cache_key(
-            query=parsed.query,
-            filters=parsed.filters,
-            sort=parsed.sort,
-            number=number,
-            version=version,
-        )
-        if search.worth_caching(query=parsed.query, total=total)
-        else None,
-        related=RELATED,
-        tsquery=stats.tsquery,
-        using=queryset.db,
-    )
+    speeches, marks = page_data.speeches, page_data.marks
     # What paginator.page(number) builds, without fetching the ids a second time.
     page = Page([s.pk for s in speeches], number, paginator)
     if parsed.query and total == 0 and not stats.tsquery.strip():
