@@ -163,16 +163,33 @@ def lexemes(node, *, positive: bool = True, negated: bool = False) -> list[str]:
 
 
 def needs_postgres(node) -> bool:
-    """Whether the tree tests word positions or prefixes (PostgreSQL then finds the matches)."""
-    if isinstance(node, Phrase):
-        return True
+    """Whether PostgreSQL must find the matches: prefixes, or a phrase around OR/AND/NOT."""
     if isinstance(node, Term):
         return not node.exact
+    if isinstance(node, Phrase):
+        return not (_chain(node.left) and _chain(node.right))
     if isinstance(node, Not):
         return needs_postgres(node.operand)
     if isinstance(node, And | Or):
         return needs_postgres(node.left) or needs_postgres(node.right)
     return False
+
+
+def _chain(node) -> bool:
+    if isinstance(node, Term):
+        return node.exact
+    return isinstance(node, Phrase) and _chain(node.left) and _chain(node.right)
+
+
+def positional(node) -> list[str]:
+    """The lexemes inside phrases: their positions are read."""
+    if isinstance(node, Phrase):
+        return lexemes(node, positive=False)
+    if isinstance(node, Not):
+        return positional(node.operand)
+    if isinstance(node, And | Or):
+        return list(dict.fromkeys(positional(node.left) + positional(node.right)))
+    return []
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -306,15 +323,20 @@ def _json_rows(value) -> list:
 # --------------------------------------------------------------------------- postings
 
 _POSTINGS_SQL = """
-SELECT 'p', lexeme, ids, tfs FROM search_posting WHERE lexeme = ANY (%(lexemes)s)
+SELECT 'p', lexeme, ids, tfs, CASE WHEN lexeme = ANY (%(positional)s) THEN positions END
+FROM search_posting WHERE lexeme = ANY (%(lexemes)s)
 UNION ALL
-SELECT 'd', lexeme, string_agg(int4send(speech_id::integer), ''::bytea ORDER BY speech_id),
-       string_agg(substring(int4send(tf - 1) FROM 4), ''::bytea ORDER BY speech_id)
-FROM search_delta WHERE lexeme = ANY (%(lexemes)s) GROUP BY lexeme
+SELECT 'd', d.lexeme, string_agg(int4send(d.speech_id::integer), ''::bytea ORDER BY d.speech_id),
+       string_agg(substring(int4send(d.tf - 1) FROM 4), ''::bytea ORDER BY d.speech_id),
+       string_agg((SELECT string_agg(int2send(x), ''::bytea ORDER BY o)
+                   FROM unnest(d.positions) WITH ORDINALITY AS u(x, o)),
+                  ''::bytea ORDER BY d.speech_id) FILTER (WHERE d.lexeme = ANY (%(positional)s))
+FROM search_delta d WHERE d.lexeme = ANY (%(lexemes)s) GROUP BY d.lexeme
 UNION ALL
-SELECT 's', lexeme, string_agg(int4send(speech_id::integer), ''::bytea), NULL
+SELECT 's', lexeme, string_agg(int4send(speech_id::integer), ''::bytea), NULL, NULL
 FROM search_stale WHERE lexeme = ANY (%(lexemes)s) GROUP BY lexeme
 """
+_SHIFT = 16  # key of an occurrence: speech id << 16 | position (positions are below 16384)
 
 
 @dataclass
@@ -323,34 +345,56 @@ class Posting:
 
     present: np.ndarray  # bool
     tf: np.ndarray  # float32, 0 where absent
+    # Sorted occurrence keys (speech id << 16 | position), for lexemes inside phrases.
+    keys: np.ndarray | None = None
 
 
-def read_postings(cursor, words: list[str], cat: Catalogue) -> dict[str, Posting]:
+def read_postings(
+    cursor, words: list[str], cat: Catalogue, *, positional_words: list[str] = ()
+) -> dict[str, Posting]:
     """Each lexeme's posting as the archive holds it now: rebuilt index - stale + delta."""
     size = cat.size
     out = {w: Posting(np.zeros(size, bool), np.zeros(size, np.float32)) for w in words}
     if not words:
         return out
-    cursor.execute(_POSTINGS_SQL, {"lexemes": words})
+    cursor.execute(_POSTINGS_SQL, {"lexemes": words, "positional": list(positional_words)})
     rows = sorted(cursor.fetchall(), key=lambda r: "psd".index(r[0]))
-    for kind, word, ids_blob, tfs_blob in rows:
+    keys: dict[str, list[np.ndarray]] = {w: [] for w in positional_words}
+    for kind, word, ids_blob, tfs_blob, positions_blob in rows:
         posting = out.get(word)
         if posting is None:
             continue
-        ids = np.frombuffer(bytes(ids_blob), dtype=">i4").astype(np.int64)
-        keep = ids < size  # ids beyond the catalogue cannot be in this snapshot's matches
-        ids = ids[keep]
+        ids = ids_from_blob(ids_blob)
         if kind == "s":
-            posting.present[ids] = False
-            posting.tf[ids] = 0
+            posting.present[ids[ids < size]] = False
+            if word in keys:
+                keys[word] = [k[~np.isin(k >> _SHIFT, ids)] for k in keys[word]]
             continue
-        tf = np.frombuffer(bytes(tfs_blob), dtype=np.uint8)[keep].astype(np.float32) + 1
-        posting.present[ids] = True
-        posting.tf[ids] = tf
-    for posting in out.values():
+        tf = np.frombuffer(bytes(tfs_blob), dtype=np.uint8).astype(np.float32) + 1
+        if word in keys and positions_blob is not None:
+            positions = np.frombuffer(bytes(positions_blob), dtype=">u2").astype(np.int64)
+            owners = np.repeat(ids, tf.astype(np.int64))
+            keys[word].append((owners << _SHIFT) | positions)
+        keep = ids < size  # ids beyond the catalogue cannot be in this snapshot's matches
+        posting.present[ids[keep]] = True
+        posting.tf[ids[keep]] = tf[keep]
+    for word, posting in out.items():
         posting.present &= cat.exists
         posting.tf[~posting.present] = 0
+        if word in keys:
+            found = np.concatenate(keys[word]) if keys[word] else np.zeros(0, np.int64)
+            found = found[(found >> _SHIFT) < size]
+            posting.keys = np.unique(found[posting.present[found >> _SHIFT]])
     return out
+
+
+def phrase_keys(node, postings: dict[str, Posting]) -> np.ndarray:
+    """Sorted keys of the positions where a phrase ends (PostgreSQL's <-> and <N>)."""
+    if isinstance(node, Term):
+        return postings[node.lexeme].keys
+    left = phrase_keys(node.left, postings)
+    right = phrase_keys(node.right, postings)
+    return right[np.isin(right - node.distance, left, assume_unique=True)]
 
 
 def evaluate(node, postings: dict[str, Posting], cat: Catalogue) -> np.ndarray:
@@ -365,7 +409,11 @@ def evaluate(node, postings: dict[str, Posting], cat: Catalogue) -> np.ndarray:
         return evaluate(node.left, postings, cat) & evaluate(node.right, postings, cat)
     if isinstance(node, Or):
         return evaluate(node.left, postings, cat) | evaluate(node.right, postings, cat)
-    raise Unsupported("phrases are matched by PostgreSQL")
+    if isinstance(node, Phrase):
+        mask = np.zeros(cat.size, bool)
+        mask[np.unique(phrase_keys(node, postings) >> _SHIFT)] = True
+        return mask
+    raise Unsupported(f"cannot evaluate {node!r}")
 
 
 def bm25(ids: np.ndarray, words: list[str], postings: dict[str, Posting], cat: Catalogue):
@@ -479,7 +527,11 @@ def match(
         within[filter_ids[filter_ids < cat.size]] = True
         mask &= within
     words = lexemes(tree) if tree is not None else []
-    postings = read_postings(cursor, lexemes(tree, positive=False), cat) if tree else {}
+    postings = (
+        read_postings(cursor, lexemes(tree, positive=False), cat, positional_words=positional(tree))
+        if tree
+        else {}
+    )
     if tree is not None:
         if phrase_ids is not None:
             found = np.zeros(cat.size, bool)

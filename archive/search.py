@@ -353,7 +353,7 @@ def page_cache_key(*, query: str, filters: dict, sort: str, number: int, version
         sort_keys=True,
     )
     digest = hashlib.sha256(f"{version}|{normalised}".encode()).hexdigest()
-    return f"search-page:{digest}"
+    return f"search-page-v2:{digest}"
 
 
 def stem_words(words: list[str], *, using: str = "default") -> dict[str, set[str]]:
@@ -406,6 +406,8 @@ def search_page_data(
     hit = cache.get(key) if query else None
     if hit is not None:
         data = json.loads(hit)
+        hit = data if isinstance(data, dict) and "stats" in data else None
+    if hit is not None:
         stats = SearchStats.from_json(data["stats"])
         speeches = fetch_page(data["ids"], related=related, using=using)
         marked = {int(pk): text for pk, text in data["marked"].items()}

@@ -307,3 +307,25 @@ def test_snippets_mark_every_form_of_the_words_and_escape_the_rest(client, corpu
     html = client.get(reverse("archive:search"), {"q": "negotiate ceasefire"}).content.decode()
     assert "&lt;b&gt;<mark>Negotiations</mark>&lt;/b&gt; &amp; a <mark>CEASEFIRE</mark>" in html
     assert "they <mark>negotiate</mark>." in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"ceasefire in libya"',
+        '"the ceasefire holds"',
+        '"ceasefire talks" libya',
+        'libya -"ceasefire in libya"',
+        '"peace in the sahel" OR "ceasefire now"',
+        '"discussed the situation at length"',
+    ],
+)
+def test_phrases_are_matched_from_stored_positions_like_postgres(corpus, query, monkeypatch):
+    # The positions in the index decide, not PostgreSQL's phrase path.
+    monkeypatch.setattr(search, "phrase_plan", None)
+    for filters in ({}, {"member_state__iso3": "FRA"}):
+        assert _engine(query, **filters)[0] == _postgres(query, **filters)[0], query
+    speech = corpus["twice"]
+    speech.text = "The ceasefire holds."
+    speech.save()  # the delta's positions
+    assert _engine('"the ceasefire holds"')[0] == _postgres('"the ceasefire holds"')[0]

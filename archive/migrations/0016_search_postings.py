@@ -5,9 +5,10 @@
 # the 61,000 speeches with "peace"), so the archive keeps an inverted index beside the speech
 # table, derived from search_vector and nothing else (archive.ranking reads it):
 #
-# * search_posting: one row per lexeme, the ids of the speeches holding it (int4, ascending)
-#   and how often (occurrences - 1, one byte: a tsvector keeps at most 256 positions per
-#   lexeme). Written only by archive_search_rebuild(); ~95 MB for 100,000 speeches.
+# * search_posting: one row per lexeme, the ids of the speeches holding it (int4, ascending),
+#   how often (occurrences - 1, one byte: a tsvector keeps at most 256 positions per lexeme)
+#   and where (the positions, int2, speech by speech): phrases are matched from them.
+#   Written only by archive_search_rebuild(); ~120 MB for 100,000 speeches.
 # * search_delta / search_stale: what changed since the last rebuild, kept by triggers in the
 #   same transaction as the change, so the index is never stale: a new or edited speech's
 #   lexemes go to search_delta, an edited or deleted speech's old (lexeme, id) pairs to
@@ -24,16 +25,19 @@ FORWARD = r"""
 CREATE TABLE search_posting (
     lexeme text PRIMARY KEY,
     ids bytea NOT NULL,
-    tfs bytea NOT NULL
+    tfs bytea NOT NULL,
+    positions bytea NOT NULL
 );
 -- Read whole, never searched inside: no compression to undo on every read.
 ALTER TABLE search_posting ALTER COLUMN ids SET STORAGE EXTERNAL,
-                           ALTER COLUMN tfs SET STORAGE EXTERNAL;
+                           ALTER COLUMN tfs SET STORAGE EXTERNAL,
+                           ALTER COLUMN positions SET STORAGE EXTERNAL;
 
 CREATE TABLE search_delta (
     lexeme text NOT NULL,
     speech_id bigint NOT NULL,
     tf smallint NOT NULL CHECK (tf BETWEEN 1 AND 256),
+    positions smallint[] NOT NULL,
     PRIMARY KEY (lexeme, speech_id)
 );
 CREATE INDEX search_delta_speech ON search_delta (speech_id);
@@ -52,9 +56,10 @@ CREATE TABLE search_document (
 
 -- Occurrences of each lexeme in a tsvector (positions kept by to_tsvector, at most 256).
 CREATE FUNCTION archive_search_terms(v tsvector)
-RETURNS TABLE (lexeme text, tf smallint)
+RETURNS TABLE (lexeme text, tf smallint, positions smallint[])
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT u.lexeme, greatest(coalesce(cardinality(u.positions), 1), 1)::smallint
+    SELECT u.lexeme, greatest(coalesce(cardinality(u.positions), 1), 1)::smallint,
+           coalesce(u.positions, '{}')
     FROM unnest(v) AS u
 $$;
 
@@ -65,8 +70,9 @@ $$;
 
 CREATE FUNCTION archive_search_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO search_delta (lexeme, speech_id, tf)
-    SELECT t.lexeme, a.id, t.tf FROM added a, archive_search_terms(a.search_vector) t;
+    INSERT INTO search_delta (lexeme, speech_id, tf, positions)
+    SELECT t.lexeme, a.id, t.tf, t.positions
+    FROM added a, archive_search_terms(a.search_vector) t;
     INSERT INTO search_document (speech_id, length)
     SELECT a.id, coalesce(archive_search_length(a.search_vector), 0) FROM added a;
     RETURN NULL;
@@ -90,8 +96,8 @@ BEGIN
     SELECT t.lexeme, OLD.id FROM archive_search_terms(OLD.search_vector) t
     ON CONFLICT DO NOTHING;
     DELETE FROM search_delta WHERE speech_id = OLD.id;
-    INSERT INTO search_delta (lexeme, speech_id, tf)
-    SELECT t.lexeme, NEW.id, t.tf FROM archive_search_terms(NEW.search_vector) t;
+    INSERT INTO search_delta (lexeme, speech_id, tf, positions)
+    SELECT t.lexeme, NEW.id, t.tf, t.positions FROM archive_search_terms(NEW.search_vector) t;
     INSERT INTO search_document (speech_id, length)
     VALUES (NEW.id, coalesce(archive_search_length(NEW.search_vector), 0))
     ON CONFLICT (speech_id) DO UPDATE SET length = EXCLUDED.length;
@@ -130,11 +136,17 @@ BEGIN
     DELETE FROM search_delta;
     DELETE FROM search_stale;
     DELETE FROM search_document;
-    INSERT INTO search_posting (lexeme, ids, tfs)
+    -- One row per position; the speech's id and count once (its first position). The three
+    -- aggregates share one ordering, so the rows are sorted once.
+    INSERT INTO search_posting (lexeme, ids, tfs, positions)
     SELECT t.lexeme,
-           string_agg(int4send(s.id::integer), ''::bytea ORDER BY s.id),
-           string_agg(substring(int4send(t.tf - 1) FROM 4), ''::bytea ORDER BY s.id)
-    FROM archive_speech s, archive_search_terms(s.search_vector) t
+           string_agg(int4send(s.id::integer), ''::bytea ORDER BY s.id, p.o)
+               FILTER (WHERE p.o = 1),
+           string_agg(substring(int4send(t.tf - 1) FROM 4), ''::bytea ORDER BY s.id, p.o)
+               FILTER (WHERE p.o = 1),
+           string_agg(int2send(p.x), ''::bytea ORDER BY s.id, p.o)
+    FROM archive_speech s, archive_search_terms(s.search_vector) t,
+         unnest(t.positions) WITH ORDINALITY AS p(x, o)
     GROUP BY t.lexeme;
     INSERT INTO search_document (speech_id, length)
     SELECT s.id, coalesce(archive_search_length(s.search_vector), 0) FROM archive_speech s;
