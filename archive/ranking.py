@@ -382,10 +382,23 @@ def read_postings(
         posting.present &= cat.exists
         posting.tf[~posting.present] = 0
         if word in keys:
-            found = np.concatenate(keys[word]) if keys[word] else np.zeros(0, np.int64)
-            found = found[(found >> _SHIFT) < size]
-            posting.keys = np.unique(found[posting.present[found >> _SHIFT]])
+            posting.keys = _sorted_keys(keys[word], posting.present, size)
     return out
+
+
+def _sorted_keys(pieces: list[np.ndarray], present: np.ndarray, size: int) -> np.ndarray:
+    """One sorted array of distinct occurrence keys of present speeches."""
+    if not pieces:
+        return np.zeros(0, np.int64)
+    # The postings' keys come sorted (ids ascending, then positions): only merged pieces
+    # (postings and changes) need sorting again. (np.unique hashes: 20 x slower here.)
+    found = pieces[0] if len(pieces) == 1 else np.sort(np.concatenate(pieces))
+    if len(pieces) > 1 and len(found):
+        found = found[np.concatenate(([True], found[1:] != found[:-1]))]
+    owners = found >> _SHIFT
+    inside = owners < size
+    found, owners = found[inside], owners[inside]
+    return found[present[owners]]
 
 
 def phrase_keys(node, postings: dict[str, Posting]) -> np.ndarray:
@@ -411,7 +424,7 @@ def evaluate(node, postings: dict[str, Posting], cat: Catalogue) -> np.ndarray:
         return evaluate(node.left, postings, cat) | evaluate(node.right, postings, cat)
     if isinstance(node, Phrase):
         mask = np.zeros(cat.size, bool)
-        mask[np.unique(phrase_keys(node, postings) >> _SHIFT)] = True
+        mask[phrase_keys(node, postings) >> _SHIFT] = True
         return mask
     raise Unsupported(f"cannot evaluate {node!r}")
 
