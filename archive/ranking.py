@@ -224,6 +224,7 @@ _SPEECH_ROW = np.dtype(
 )  # fmt: skip
 _CATALOGUE_SQL = """
 SELECT
+  (SELECT version FROM archive_archivestate WHERE id = 1),
   (SELECT string_agg(
       int4send(s.id::integer) || int4send(coalesce(s.member_state_id, 0)::integer)
       || int4send(s.meeting_id::integer) || int4send(coalesce(d.length, 0))
@@ -250,20 +251,25 @@ def forget() -> None:
 
 
 def catalogue(cursor, *, alias: str, version: int, reuse: bool = True) -> Catalogue:
-    """The catalogue of the archive at ``version``, read through ``cursor`` when not held."""
+    """The catalogue of the archive at ``version``, read through ``cursor`` when not held.
+
+    A catalogue read afresh carries the version it was read at, which may be newer than the
+    one asked for (a write committed meanwhile): the caller compares.
+    """
     held = _catalogues.get(alias)
     if reuse and held is not None and held.version == version:
         return held
-    fresh = _read_catalogue(cursor, version)
+    fresh = _read_catalogue(cursor)
     if reuse:
         with _lock:
             _catalogues[alias] = fresh
     return fresh
 
 
-def _read_catalogue(cursor, version: int) -> Catalogue:
+def _read_catalogue(cursor) -> Catalogue:
     cursor.execute(_CATALOGUE_SQL, [_NO_DATE])
-    blob, meeting_blob, state_rows, topic_rows = cursor.fetchone()
+    version, blob, meeting_blob, state_rows, topic_rows = cursor.fetchone()
+    version = version or 0
     rows = np.frombuffer(bytes(blob or b""), dtype=_SPEECH_ROW)
     ids = rows["id"].astype(np.int64)
     size = int(ids.max()) + 1 if len(ids) else 1
@@ -322,20 +328,22 @@ def _json_rows(value) -> list:
 
 # --------------------------------------------------------------------------- postings
 
-_POSTINGS_SQL = """
-SELECT 'p', lexeme, ids, tfs, CASE WHEN lexeme = ANY (%(positional)s) THEN positions END
-FROM search_posting WHERE lexeme = ANY (%(lexemes)s)
+# {lexemes}: the lexemes wanted; {positional}: those whose positions are read (SQL arrays).
+POSTINGS_TEMPLATE = """
+SELECT 'p', lexeme, ids, tfs, CASE WHEN lexeme = ANY ({positional}) THEN positions END
+FROM search_posting WHERE lexeme = ANY ({lexemes})
 UNION ALL
 SELECT 'd', d.lexeme, string_agg(int4send(d.speech_id::integer), ''::bytea ORDER BY d.speech_id),
        string_agg(substring(int4send(d.tf - 1) FROM 4), ''::bytea ORDER BY d.speech_id),
        string_agg((SELECT string_agg(int2send(x), ''::bytea ORDER BY o)
                    FROM unnest(d.positions) WITH ORDINALITY AS u(x, o)),
-                  ''::bytea ORDER BY d.speech_id) FILTER (WHERE d.lexeme = ANY (%(positional)s))
-FROM search_delta d WHERE d.lexeme = ANY (%(lexemes)s) GROUP BY d.lexeme
+                  ''::bytea ORDER BY d.speech_id) FILTER (WHERE d.lexeme = ANY ({positional}))
+FROM search_delta d WHERE d.lexeme = ANY ({lexemes}) GROUP BY d.lexeme
 UNION ALL
 SELECT 's', lexeme, string_agg(int4send(speech_id::integer), ''::bytea), NULL, NULL
-FROM search_stale WHERE lexeme = ANY (%(lexemes)s) GROUP BY lexeme
+FROM search_stale WHERE lexeme = ANY ({lexemes}) GROUP BY lexeme
 """
+POSTINGS_SQL = POSTINGS_TEMPLATE.format(lexemes="%(lexemes)s", positional="%(positional)s")
 _SHIFT = 16  # key of an occurrence: speech id << 16 | position (positions are below 16384)
 
 
@@ -353,12 +361,19 @@ def read_postings(
     cursor, words: list[str], cat: Catalogue, *, positional_words: list[str] = ()
 ) -> dict[str, Posting]:
     """Each lexeme's posting as the archive holds it now: rebuilt index - stale + delta."""
+    if not words:
+        return build_postings([], words, cat)
+    cursor.execute(POSTINGS_SQL, {"lexemes": words, "positional": list(positional_words)})
+    return build_postings(cursor.fetchall(), words, cat, positional_words=positional_words)
+
+
+def build_postings(
+    rows: list, words: list[str], cat: Catalogue, *, positional_words: list[str] = ()
+) -> dict[str, Posting]:
+    """Postings from the rows of ``POSTINGS_SQL`` (kinds p, d, s)."""
     size = cat.size
     out = {w: Posting(np.zeros(size, bool), np.zeros(size, np.float32)) for w in words}
-    if not words:
-        return out
-    cursor.execute(_POSTINGS_SQL, {"lexemes": words, "positional": list(positional_words)})
-    rows = sorted(cursor.fetchall(), key=lambda r: "psd".index(r[0]))
+    rows = sorted((r for r in rows if r[0] in "psd"), key=lambda r: "psd".index(r[0]))
     keys: dict[str, list[np.ndarray]] = {w: [] for w in positional_words}
     for kind, word, ids_blob, tfs_blob, positions_blob in rows:
         posting = out.get(word)
@@ -407,7 +422,12 @@ def phrase_keys(node, postings: dict[str, Posting]) -> np.ndarray:
         return postings[node.lexeme].keys
     left = phrase_keys(node.left, postings)
     right = phrase_keys(node.right, postings)
-    return right[np.isin(right - node.distance, left, assume_unique=True)]
+    if not len(left) or not len(right):
+        return right[:0]
+    # Both sorted: a binary search for each right-hand occurrence's would-be predecessor.
+    probe = right - node.distance
+    at = np.minimum(np.searchsorted(left, probe), len(left) - 1)
+    return right[left[at] == probe]
 
 
 def evaluate(node, postings: dict[str, Posting], cat: Catalogue) -> np.ndarray:
@@ -517,34 +537,26 @@ def _best(scores: np.ndarray, tiebreak: np.ndarray, count: int) -> np.ndarray:
 
 
 def match(
-    cursor,
+    cat: Catalogue,
+    postings: dict[str, Posting],
     *,
-    alias: str,
-    version: int,
     tree,
     phrase_ids: np.ndarray | None = None,
     filter_ids: np.ndarray | None = None,
     rank: bool = True,
-    reuse: bool = True,
 ) -> Matches:
     """The matches of a search and their BM25 scores, every one of them.
 
     ``tree`` is the parsed tsquery (None: no words, every speech within the filters);
-    ``phrase_ids`` the exact matches PostgreSQL found for a tree with phrases;
-    ``filter_ids`` the speeches within the filters (None: no filter).
+    ``postings`` its lexemes' (``build_postings``); ``phrase_ids`` the exact matches
+    PostgreSQL found for a tree it must match itself (``needs_postgres``); ``filter_ids`` the
+    speeches within the filters (None: no filter).
     """
-    cat = catalogue(cursor, alias=alias, version=version, reuse=reuse)
     mask = cat.exists.copy()
     if filter_ids is not None:
         within = np.zeros(cat.size, bool)
         within[filter_ids[filter_ids < cat.size]] = True
         mask &= within
-    words = lexemes(tree) if tree is not None else []
-    postings = (
-        read_postings(cursor, lexemes(tree, positive=False), cat, positional_words=positional(tree))
-        if tree
-        else {}
-    )
     if tree is not None:
         if phrase_ids is not None:
             found = np.zeros(cat.size, bool)
@@ -553,7 +565,7 @@ def match(
         else:
             mask &= evaluate(tree, postings, cat)
     ids = np.flatnonzero(mask)
-    scores = bm25(ids, words, postings, cat) if tree is not None and rank else None
+    scores = bm25(ids, lexemes(tree), postings, cat) if tree is not None and rank else None
     return Matches(ids=ids, scores=scores, catalogue=cat)
 
 

@@ -10,8 +10,8 @@ rebuild back into the compact postings (``manage.py search_index --rebuild``).
 
 from __future__ import annotations
 
+import re
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -25,22 +25,6 @@ from archive.models import SEARCH_CONFIG
 # Above this many changed (lexeme, speech) pairs kept beside the postings, ``status`` advises
 # a rebuild: each query reads its lexemes' changes row by row.
 DELTA_ADVICE = 500_000
-
-
-@contextmanager
-def snapshot(using: str = "default"):
-    """A cursor in one read-only REPEATABLE READ transaction, and whether it is our own.
-
-    Inside a caller's transaction (tests, a write in progress) the caller's isolation is kept
-    and the catalogue is read afresh: uncommitted changes have not moved the archive's version.
-    """
-    connection = connections[using]
-    own = not connection.in_atomic_block
-    connection.ensure_connection()
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        if own:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield cursor, own
 
 
 def _ids_sql(queryset: QuerySet) -> tuple[str, list]:
@@ -67,44 +51,92 @@ class Found:
     tsquery: str
 
 
+# Phrase operators come from quotes and from words joined by punctuation ("peace-keeping").
+_MAY_HAVE_PHRASE = re.compile(r'"|\w[^\w\s]+\w')
+
+# One statement, one snapshot: the tsquery and the archive's version, the postings of the
+# query's words (to_tsvector's lexemes: the same words websearch_to_tsquery reads, without
+# its operators) and, when there are filters, the speeches within them.
+_FIND_SQL = """
+WITH words AS MATERIALIZED (
+    SELECT coalesce(array_agg(lexeme), '{{}}') AS lexemes
+    FROM unnest(to_tsvector(%s::regconfig, %s))
+)
+SELECT 'v', websearch_to_tsquery(%s::regconfig, %s)::text,
+       convert_to((SELECT version FROM archive_archivestate WHERE id = 1)::text, 'UTF8'),
+       convert_to(array_to_string((SELECT lexemes FROM words), ' '), 'UTF8'), NULL::bytea
+UNION ALL {postings}{filters}
+"""
+
+
+def _find_sql(query: str, *, positions: bool, filtered: QuerySet | None) -> tuple[str, list]:
+    words = "(SELECT lexemes FROM words)::text[]"
+    postings = ranking.POSTINGS_TEMPLATE.format(
+        lexemes=words, positional=words if positions else "'{}'::text[]"
+    ).replace("%", "%%")
+    params = [SEARCH_CONFIG, query, SEARCH_CONFIG, query]
+    filters = ""
+    if filtered is not None:
+        sql, filter_params = _ids_sql(filtered)
+        filters = f"UNION ALL SELECT 'f', NULL, ({sql}), NULL, NULL"
+        params += filter_params
+    return _FIND_SQL.format(postings=postings, filters=filters), params
+
+
 def find(filtered: QuerySet, *, query: str, has_filters: bool, rank: bool = True) -> Found:
-    """Every speech of ``filtered`` matching ``query``, with BM25 scores (see ``ranking``)."""
+    """Every speech of ``filtered`` matching ``query``, with BM25 scores (see ``ranking``).
+
+    One statement reads what the search needs (``_FIND_SQL``); the catalogue is read again
+    only when the archive's version moved, and the statement re-run if a write committed in
+    between. A tsquery that the index cannot evaluate (a prefix) has its matches found by
+    PostgreSQL; outside the caller's own transaction the catalogue is kept for the next query.
+    """
     using = filtered.db
-    with snapshot(using) as (cursor, own):
-        cursor.execute(
-            "SELECT websearch_to_tsquery(%s::regconfig, %s)::text,"
-            " (SELECT version FROM archive_archivestate WHERE id = 1)",
-            [SEARCH_CONFIG, query],
-        )
-        tsquery, version = cursor.fetchone()
+    connection = connections[using]
+    own = not connection.in_atomic_block
+    positions = bool(_MAY_HAVE_PHRASE.search(query))
+    with connection.cursor() as cursor:
+        for _attempt in range(3):
+            sql, params = _find_sql(
+                query, positions=positions, filtered=filtered if has_filters else None
+            )
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            head = next(r for r in rows if r[0] == "v")
+            tsquery, version = head[1] or "", int(bytes(head[2] or b"0").decode() or 0)
+            cat = ranking.catalogue(cursor, alias=using, version=version, reuse=own)
+            if cat.version == version or not own:
+                break
+        filter_ids = next((ranking.ids_from_blob(r[2]) for r in rows if r[0] == "f"), None)
         tree = ranking.parse_tsquery(tsquery) if query else None
-        filter_ids = phrase_ids = None
+        phrase_ids = None
         if query and tree is None:
             # Only stop words or punctuation: PostgreSQL matches nothing either.
-            phrase_ids = np.zeros(0, np.int64)
-            tree = ranking.Term("")
-        elif tree is not None and ranking.needs_postgres(tree):
-            sql, params = _exact_ids_sql(filtered, query=query, tsquery=tsquery)
-            # The planner does not count de-TOASTing vectors: keep it on the GIN indexes.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(sql, params)
-            phrase_ids = ranking.ids_from_blob(cursor.fetchone()[0])
-            cursor.execute("SET LOCAL enable_seqscan = on")
-        elif has_filters:
-            sql, params = _ids_sql(filtered)
-            cursor.execute(sql, params)
-            filter_ids = ranking.ids_from_blob(cursor.fetchone()[0])
-        matches = ranking.match(
-            cursor,
-            alias=using,
-            version=version or 0,
-            tree=tree,
-            phrase_ids=phrase_ids,
-            filter_ids=filter_ids,
-            rank=rank,
-            reuse=own,
-        )
-    return Found(matches=matches, tsquery=tsquery or "")
+            phrase_ids, tree = np.zeros(0, np.int64), ranking.Term("")
+        words = ranking.lexemes(tree, positive=False) if tree is not None else []
+        needed = ranking.positional(tree) if tree is not None else []
+        fetched = set(bytes(head[3] or b"").decode().split())
+        if (needed and not positions) or not fetched.issuperset(w for w in words if w):
+            # The statement guessed the words or the need for positions wrong: read them.
+            cursor.execute(ranking.POSTINGS_SQL, {"lexemes": words, "positional": needed})
+            rows = cursor.fetchall()
+        postings = ranking.build_postings(rows, words, cat, positional_words=needed)
+        if tree is not None and phrase_ids is None and ranking.needs_postgres(tree):
+            phrase_ids = _postgres_matches(cursor, filtered, query=query, tsquery=tsquery)
+    matches = ranking.match(
+        cat, postings, tree=tree, phrase_ids=phrase_ids, filter_ids=filter_ids, rank=rank
+    )
+    return Found(matches=matches, tsquery=tsquery)
+
+
+def _postgres_matches(cursor, filtered: QuerySet, *, query: str, tsquery: str) -> np.ndarray:
+    """Ids of the speeches PostgreSQL finds matching a query the index cannot evaluate."""
+    sql, params = _exact_ids_sql(filtered, query=query, tsquery=tsquery)
+    with transaction.atomic(using=filtered.db):
+        # The planner does not count de-TOASTing vectors: keep it on the GIN indexes.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(sql, params)
+        return ranking.ids_from_blob(cursor.fetchone()[0])
 
 
 class Results:
