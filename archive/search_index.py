@@ -1,11 +1,12 @@
 """The stored search index: find a search's matches with it, rebuild it, report on it.
 
-``find`` runs one search in one read-only snapshot: the tsquery and the archive's version,
-the speeches within the filters (when there are filters), the exact matches of a phrase
-query (PostgreSQL tests word positions), then ``archive.ranking`` does the rest. The index
-is kept by triggers in the same transaction as every write to a speech (migration
-``search_postings``), so it is never stale; ``rebuild`` folds the changes kept since the last
-rebuild back into the compact postings (``manage.py search_index --rebuild``).
+``find`` reads what a search needs in ONE statement (one snapshot): the tsquery PostgreSQL
+makes of the words, the archive's version, the postings of the words and, with filters, the
+ids of the speeches within them; ``archive.ranking`` does the rest in the web worker. Only a
+query the index cannot evaluate (a prefix, a phrase around OR) has PostgreSQL find its
+matches. The index is kept by triggers in the same transaction as every write to a speech
+(migration ``search_postings``), so it is never stale; ``rebuild`` folds the changes kept
+since the last rebuild back into the compact postings (``manage.py search_index --rebuild``).
 """
 
 from __future__ import annotations
