@@ -153,12 +153,17 @@ BEGIN
 END
 $$;
 
+-- The "on the Council" filter keeps about a third of the speeches: their ids from an
+-- index-only scan, instead of reading the whole table for every such search.
+CREATE INDEX speech_on_council_ids ON archive_speech (id) WHERE on_council;
+
 SET CONSTRAINTS ALL IMMEDIATE;
 SELECT archive_search_rebuild();
 ANALYZE search_posting, search_document;
 """
 
 BACKWARD = r"""
+DROP INDEX speech_on_council_ids;
 DROP TRIGGER archive_search_truncated ON archive_speech;
 DROP TRIGGER archive_search_changed ON archive_speech;
 DROP TRIGGER archive_search_removed ON archive_speech;
