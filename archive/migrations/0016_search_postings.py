@@ -182,7 +182,7 @@ DROP TABLE search_document, search_stale, search_delta, search_posting;
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0009_curation_decision"),
+        ("archive", "0013_staff_presidency_as_printed"),
     ]
 
     operations = [
