@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rebuild-sqlite", action="store_true")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    os.environ.setdefault("DEBUG", "1")  # development settings (no secret key needed)
     os.environ.setdefault("COUNCIL_ARCHIVE_DB_NAME", "bench_search")
     import django
 
