@@ -234,9 +234,11 @@ def is_small(rows: Iterable) -> bool:
     Small downloads (a State's statements in a year, a meeting's) stream in well under a
     second and never wait for a slot; lists built in memory are small by construction.
     """
-    if not isinstance(rows, QuerySet):
-        return True
     small = settings.EXPORT_SMALL_ROWS
+    if not isinstance(rows, QuerySet):
+        # Sized iterables (the search's ranked ids) say their length; other lists are built
+        # in memory and small by construction.
+        return len(rows) <= small if hasattr(rows, "__len__") else True
     return not rows.values_list("pk", flat=True)[small : small + 1]
 
 

@@ -7,12 +7,13 @@ markup (<p>, <a>, <mark>), so nothing from an upload is ever marked safe as a wh
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django import template
 from django.forms.widgets import ChoiceWidget
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils import dateformat, translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -273,9 +274,14 @@ def _where(speech) -> SafeString:
     return format_html(
         '{}\n      · <time datetime="{}">{}</time>',
         link,
-        dateformat.format(meeting.date, "Y-m-d"),
-        dateformat.format(meeting.date, "j F Y"),
+        *_dates(meeting.date, translation.get_language()),
     )
+
+
+@lru_cache(maxsize=4096)
+def _dates(day, language: str) -> tuple[str, str]:
+    # dateformat looks the language up for each month name: a page shows 20 to 50 dates.
+    return day.isoformat(), dateformat.format(day, "j F Y")
 
 
 @register.simple_tag
