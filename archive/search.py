@@ -570,15 +570,20 @@ def compute_stats(queryset: QuerySet, *, query: str = "") -> SearchStats:
         elif kind == "topic":
             stats.topics.append(FacetValue("topic", value, label, n))
     stats.states = sorted(stats.states, key=lambda v: (-v.count, v.label))[:FACET_LIMIT]
-    # Agenda items gathered under their topics ("Syria" and its spellings): archive.topics.
-    stats.topics = [
-        FacetValue("topic", row.slug, row.name, row.count)
-        for row in topic_facet(
-            [(v.value, v.label, v.count) for v in stats.topics], limit=FACET_LIMIT
-        )
-    ]
+    stats.topics = gathered_topics(stats.topics)
     stats.years = sorted(stats.years, key=lambda v: v.value, reverse=True)
     return stats
+
+
+def gathered_topics(agenda_items: list[FacetValue]) -> list[FacetValue]:
+    """Agenda-item counts gathered under their topics ("Syria" and its spellings), the top
+    ``FACET_LIMIT`` of them: the topic facet (archive.topics)."""
+    return [
+        FacetValue("topic", row.slug, row.name, row.count)
+        for row in topic_facet(
+            [(v.value, v.label, v.count) for v in agenda_items], limit=FACET_LIMIT
+        )
+    ]
 
 
 def worth_caching(*, query: str, total: int) -> bool:

@@ -191,14 +191,14 @@ class Results:
             key=lambda v: v.value,
             reverse=True,
         )
-        stats.topics = sorted(
-            (
+        # Every agenda item's count: the topics gather them before the top few are kept.
+        stats.topics = search.gathered_topics(
+            [
                 search.FacetValue("topic", cat.topics[k][0], cat.topics[k][1], n)
                 for k, n in topics
                 if k in cat.topics
-            ),
-            key=lambda v: (-v.count, v.label),
-        )[: search.FACET_LIMIT]
+            ]
+        )
         return stats
 
 
