@@ -1645,6 +1645,19 @@ def load_resolution_texts(*, data_dir: Path) -> LoadResult:
     return result
 
 
+def load_resolution_citations(*, data_dir: Path) -> LoadResult:
+    """The citation graph from the texts just loaded (archive.research.citations)."""
+    from archive.research.citations import build_citations
+
+    result = LoadResult("resolution citations")
+    built = build_citations()
+    result.created["ResolutionCitation"] = built.created
+    result.updated["ResolutionCitation"] = built.updated
+    result.deleted["ResolutionCitation"] = built.deleted
+    result.unchanged["ResolutionCitation"] = built.citations - built.created - built.updated
+    return result
+
+
 # --------------------------------------------------------------------------- everything
 
 STEPS = (
@@ -1656,6 +1669,7 @@ STEPS = (
     "member_votes",
     "vetoes",
     "resolution_texts",
+    "resolution_citations",
 )
 
 
@@ -1686,6 +1700,7 @@ def load_reference_data(
     run(load_member_votes, resolver=resolver)
     run(load_vetoes, resolver=resolver)
     run(load_resolution_texts)
+    run(load_resolution_citations)
     return results
 
 

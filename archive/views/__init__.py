@@ -5,6 +5,7 @@ from archive.views.feeds import (  # noqa: F401
     MemberStateStatementsFeed,
     ResolutionCitationsFeed,
 )
+from archive.views.kwic import kwic_csv, kwic_json, kwic_page  # noqa: F401
 from archive.views.pages import (  # noqa: F401
     affiliation_detail,
     affiliation_list,
@@ -22,6 +23,12 @@ from archive.views.pages import (  # noqa: F401
     speaker_detail,
     speech_detail,
     vote_list,
+)
+from archive.views.research import (  # noqa: F401
+    affinity_page,
+    affinity_votes,
+    resolution_lineage,
+    trends_page,
 )
 from archive.views.search import (  # noqa: F401
     search_csv,

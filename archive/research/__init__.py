@@ -1,0 +1,2 @@
+"""Research tools: trends over time, voting affinity, the resolution citation graph, keyword in
+context. Reads and computations only; the views are in ``archive.views.research``."""
