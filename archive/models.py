@@ -632,8 +632,10 @@ class SpeechYearCount(models.Model):
     affiliation_id = models.BigIntegerField(null=True, blank=True)
     role = models.CharField(max_length=10)
     on_council = models.BooleanField()
-    statements = models.PositiveIntegerField()
-    words = models.PositiveBigIntegerField()
+    # Signed on purpose: the triggers add each change as a delta, and a CHECK (>= 0) would
+    # refuse the negative delta row INSERT ... ON CONFLICT proposes before it becomes an update.
+    statements = models.IntegerField()
+    words = models.BigIntegerField()
 
     class Meta:
         constraints = [

@@ -100,8 +100,8 @@ class Migration(migrations.Migration):
                 ('affiliation_id', models.BigIntegerField(blank=True, null=True)),
                 ('role', models.CharField(max_length=10)),
                 ('on_council', models.BooleanField()),
-                ('statements', models.PositiveIntegerField()),
-                ('words', models.PositiveBigIntegerField()),
+                ('statements', models.IntegerField()),
+                ('words', models.BigIntegerField()),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('year', 'member_state_id', 'affiliation_id', 'role', 'on_council'), name='speechyearcount_unique_group', nulls_distinct=False)],

@@ -25,6 +25,7 @@ from archive.models import Resolution, ResolutionCitation
 from archive.parsing.citations import scan_resolution_text
 
 _FIELDS = ("cited_id", "paragraph", "paragraphs", "context")
+_CITATION = ("citing", "cited", "number", "year", "paragraph", "paragraphs", "context")
 
 
 @dataclass
@@ -118,14 +119,18 @@ class ResolutionCitations:
 
 def citations_of(resolution: Resolution) -> ResolutionCitations:
     """The resolutions ``resolution`` cites and those citing it (two queries)."""
+    # The other resolution's number, year and title only: never its text (10 kB each, and
+    # 1325 (2000) is cited by 224 resolutions).
     made = list(
         ResolutionCitation.objects.filter(citing=resolution)
         .select_related("cited")
+        .only(*_CITATION, "cited__number", "cited__year", "cited__title")
         .order_by("paragraph", "year", "number")
     )
     received = list(
         ResolutionCitation.objects.filter(cited=resolution)
         .select_related("citing")
+        .only(*_CITATION, "citing__number", "citing__year")
         .order_by("citing__year", "citing__number")
     )
     return ResolutionCitations(

@@ -24,7 +24,8 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connections
@@ -42,8 +43,7 @@ CACHE_SECONDS = 600
 SORTS = {"date": "Date (newest first)", "left": "Left context", "right": "Right context"}
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One occurrence with its context, and the statement it is in."""
 
     speech_id: int
@@ -58,19 +58,49 @@ class Line:
 # --------------------------------------------------------------------------- finding (pure)
 
 
-def candidate_pattern(terms: Iterable[Term]) -> re.Pattern | None:
-    """Words that may stem to one of the terms' lexemes: those beginning like the lexeme."""
-    prefixes = {lex[:-1] if len(lex) >= 3 else lex for term in terms for lex in term.lexemes}
-    prefixes.discard("")
-    if not prefixes:
-        return None
-    alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})\w*", re.IGNORECASE)
+@dataclass(frozen=True)
+class Finder:
+    """What to look for in texts: the words that may stem to one of the query's lexemes.
 
+    A stem is its word but for the last letter or so ("violence" -> 'violenc', "armies" ->
+    'armi'), so only words beginning like a lexeme less its last letter are candidates; the
+    text is lower-cased once and searched for those beginnings as plain strings, which is
+    three to four times faster than a case-blind pattern over the original text.
+    """
 
-def candidate_words(texts: Iterable[str], pattern: re.Pattern) -> set[str]:
-    """The distinct (lower-cased) candidate words of ``texts``."""
-    return {m.group(0).lower() for text in texts for m in pattern.finditer(text)}
+    terms: tuple[Term, ...]
+    pattern: re.Pattern
+    # For the rare text whose lower-casing changes its length ("İ"), offsets would move:
+    # such a text is searched case-blind instead.
+    fallback: re.Pattern
+
+    @classmethod
+    def of(cls, terms: Iterable[Term]) -> Finder | None:
+        terms = tuple(terms)
+        prefixes = {lex[:-1] if len(lex) >= 3 else lex for term in terms for lex in term.lexemes}
+        prefixes.discard("")
+        if not prefixes:
+            return None
+        alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
+        return cls(
+            terms=terms,
+            pattern=re.compile(rf"(?:{alternatives})\w*"),
+            fallback=re.compile(rf"(?<!\w)(?:{alternatives})\w*", re.IGNORECASE),
+        )
+
+    def candidates(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, lower-cased word) of each candidate word of ``text``."""
+        lower = text.lower()
+        if len(lower) != len(text):
+            return [(m.start(), m.end(), m.group(0).lower()) for m in self.fallback.finditer(text)]
+        found = []
+        for match in self.pattern.finditer(lower):
+            start = match.start()
+            before = lower[start - 1] if start else " "
+            if before.isalnum() or before == "_":
+                continue  # inside a word ("asexual"): not a word beginning like a lexeme
+            found.append((start, match.end(), match.group(0)))
+        return found
 
 
 def _phrase_end(
@@ -92,20 +122,23 @@ def _phrase_end(
 
 
 def find_occurrences(
-    text: str, terms: list[Term], stems: Mapping[str, frozenset[str]], pattern: re.Pattern
+    text: str,
+    candidates: list[tuple[int, int, str]],
+    terms: Iterable[Term],
+    stems: Mapping[str, frozenset[str]],
 ) -> list[tuple[int, int, Term]]:
     """(start, end, term) of every occurrence of ``terms`` in ``text``, in text order."""
     found: dict[tuple[int, int], Term] = {}
-    for match in pattern.finditer(text):
-        lexemes = stems.get(match.group(0).lower(), frozenset())
+    for start, end, word in candidates:
+        lexemes = stems.get(word)
         if not lexemes:
             continue
         for term in terms:
             if term.lexemes[0] not in lexemes:
                 continue
-            end = _phrase_end(text, match.end(), term, stems) if term.is_phrase else match.end()
-            if end is not None:
-                found.setdefault((match.start(), end), term)
+            stop = _phrase_end(text, end, term, stems) if term.is_phrase else end
+            if stop is not None:
+                found.setdefault((start, stop), term)
     return [(start, end, term) for (start, end), term in sorted(found.items())]
 
 
@@ -134,12 +167,13 @@ def context_line(text: str, start: int, end: int, *, speech_id: int, term: Term)
 
 
 def lines_in(
-    speech_id: int, text: str, terms: list[Term], stems: Mapping, pattern: re.Pattern
+    speech_id: int, text: str, finder: Finder, stems: Mapping[str, frozenset[str]]
 ) -> list[Line]:
     """Every line of one statement."""
+    candidates = finder.candidates(text)
     return [
         context_line(text, start, end, speech_id=speech_id, term=term)
-        for start, end, term in find_occurrences(text, terms, stems, pattern)
+        for start, end, term in find_occurrences(text, candidates, finder.terms, stems)
     ]
 
 
@@ -192,7 +226,8 @@ def _texts(ids: list[int], *, using: str) -> Iterator[tuple[int, str]]:
     """(id, text) of the statements, in the order of ``ids``, read 500 at a time."""
     for chunk_start in range(0, len(ids), 500):
         chunk = ids[chunk_start : chunk_start + 500]
-        by_id = dict(Speech.objects.using(using).filter(pk__in=chunk).values_list("pk", "text"))
+        rows = Speech.objects.using(using).filter(pk__in=chunk).order_by().values_list("pk", "text")
+        by_id = dict(rows)
         for pk in chunk:
             if pk in by_id:
                 yield pk, by_id[pk]
@@ -200,14 +235,23 @@ def _texts(ids: list[int], *, using: str) -> Iterator[tuple[int, str]]:
 
 def concordance(ids: list[int], terms: list[Term], *, using: str = "default") -> list[Line]:
     """Every line of the statements ``ids`` (in that order, then text order)."""
-    pattern = candidate_pattern(terms)
-    if pattern is None:
+    return concordance_of(list(_texts(ids, using=using)), terms, using=using)
+
+
+def concordance_of(
+    texts: list[tuple[int, str]], terms: list[Term], *, using: str = "default"
+) -> list[Line]:
+    """Every line of the (id, text) statements, in that order, then text order."""
+    finder = Finder.of(terms)
+    if finder is None:
         return []
-    texts = list(_texts(ids, using=using))
-    stems = stems_of(candidate_words((t for _, t in texts), pattern), using=using)
+    scanned = [(pk, text, finder.candidates(text)) for pk, text in texts]
+    words = {word for _, _, candidates in scanned for _, _, word in candidates}
+    stems = stems_of(words, using=using)
     lines: list[Line] = []
-    for pk, text in texts:
-        lines.extend(lines_in(pk, text, terms, stems, pattern))
+    for pk, text, candidates in scanned:
+        for start, end, term in find_occurrences(text, candidates, finder.terms, stems):
+            lines.append(context_line(text, start, end, speech_id=pk, term=term))
     return lines
 
 
@@ -251,19 +295,28 @@ def cached_concordance(
         data["lines"] = [Line(*row) for row in data["lines"]]
         return Concordance(**data)
     using = queryset.db
-    ids = matching_ids(queryset, query=query, limit=STATEMENT_LIMIT + 1)
-    total = len(ids)
+    # Ids and texts in one query, newest first: the texts are read anyway.
+    rows = search.matching(queryset, query).order_by(*search.DATE_ORDER["newest"])
+    with search.index_scans(using=using):
+        texts = list(rows.values_list("pk", "text")[: STATEMENT_LIMIT + 1])
+    total = len(texts)
     if total > STATEMENT_LIMIT:
-        total = search.matching(queryset, query).count()
-        ids = ids[:STATEMENT_LIMIT]
+        with search.index_scans(using=using):
+            total = search.matching(queryset, query).count()
+        texts = texts[:STATEMENT_LIMIT]
     terms = query_terms(query, using=using)
     result = Concordance(
-        lines=concordance(ids, terms, using=using),
-        statements=len(ids),
+        lines=concordance_of(texts, terms, using=using),
+        statements=len(texts),
         total_statements=total,
         terms=[str(t) for t in terms],
     )
-    payload = {**asdict(result), "lines": [list(asdict(line).values()) for line in result.lines]}
+    payload = {
+        "lines": result.lines,
+        "statements": result.statements,
+        "total_statements": result.total_statements,
+        "terms": result.terms,
+    }
     cache.set(key, json.dumps(payload), CACHE_SECONDS)
     return result
 

@@ -64,6 +64,7 @@ def kwic_page(request: HttpRequest) -> HttpResponse:
         "errors": list(parsed.errors),
         "order": order,
         "context_chars": kwic.CONTEXT,
+        "form_action": reverse("archive:kwic"),
         **_links(request),
     }
     raw_page = (request.GET.get("page") or "1").strip()

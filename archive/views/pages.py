@@ -44,6 +44,7 @@ from archive.models import (
     Vote,
 )
 from archive.parsing.symbols import normalise_document_symbol
+from archive.research.citations import citations_of
 from archive.templatetags.archive_tags import citation, speaker_body
 
 PER_PAGE = 50
@@ -485,10 +486,13 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .annotate(n=Count("speeches"), last=Max("speeches__meeting__date"))
         .order_by("-last", "-n")[:12]
     )
+    from archive.views.research import state_affinity_context
+
     return render(
         request,
         "archive/member_state_detail.html",
         {
+            **state_affinity_context(state, terms),
             "state": state,
             "terms": terms,
             "council": council_status(terms, datetime.date.today().year),
@@ -745,6 +749,7 @@ def resolution_detail(request: HttpRequest, number: int, year: int) -> HttpRespo
             else speeches_at_vote,
             "page": page,
             "citation_count": page.paginator.count,
+            "graph": citations_of(resolution),
         },
     )
 

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from archive.exports import Column
@@ -234,6 +234,11 @@ def trends_page(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- affinity
 
 
+def _roll_calls(using: str) -> affinity.RollCalls:
+    """Which votes count, cached for this state of the archive."""
+    return affinity.roll_calls(using=using, version=archive_validators(using=using).etag)
+
+
 def _year(value: str | None, name: str) -> int | None:
     if not value:
         return None
@@ -327,6 +332,26 @@ def affinity_pairs(result: affinity.Matrix) -> list[dict]:
     return sorted(rows, key=lambda r: (-(r["pair"].share or 0), -r["pair"].shared, r["a"].name))
 
 
+def pair_rows_html(rows: list[dict]) -> SafeString:
+    """The table rows of every pair (built here: a span of years has hundreds of pairs)."""
+    out = []
+    for row in rows:
+        pair = row["pair"]
+        left = (
+            f' <span class="muted">(+{pair.left_out} not participating)</span>'
+            if pair.left_out
+            else ""
+        )
+        share = "—" if pair.share is None else f"{pair.share:.0f} %"
+        thin = ' <span class="thin-note">thin</span>' if pair.thin else ""
+        out.append(
+            f'<tr><th scope="row"><a href="{escape(row["url"])}">{escape(row["a"].name)} and '
+            f'{escape(row["b"].name)}</a></th><td class="num">{pair.same}</td>'
+            f'<td class="num">{pair.shared}{left}</td><td class="num">{share}{thin}</td></tr>'
+        )
+    return mark_safe("".join(out))
+
+
 def affinity_columns(request: HttpRequest, span: affinity.Span) -> list[Column]:
     """Columns of the affinity download."""
     url = absolute(request)
@@ -357,7 +382,8 @@ def affinity_columns(request: HttpRequest, span: affinity.Span) -> list[Column]:
 def affinity_page(request: HttpRequest) -> HttpResponse:
     """The agreement matrix of the Council of a year or a span of years."""
     using = MemberState.objects.all().db
-    years = affinity.roll_call_years(using=using)
+    calls = _roll_calls(using)
+    years = affinity.roll_call_years(calls)
     try:
         span = parse_span(request, default=years[0] if years else None)
     except ValueError as error:
@@ -368,7 +394,7 @@ def affinity_page(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     fmt = export_format(request)
-    result = affinity.matrix(span, using=using) if span.has_roll_calls else None
+    result = affinity.matrix(span, using=using, calls=calls) if span.has_roll_calls else None
     if fmt:
         rows = affinity_pairs(result) if result else []
         return export(request, fmt, rows, affinity_columns(request, span), f"affinity-{span}")
@@ -381,7 +407,10 @@ def affinity_page(request: HttpRequest) -> HttpResponse:
         "vetoes": affinity.vetoes_in(span, using=using) if span.vetoes_only else [],
     }
     if result and result.pairs:
-        context.update(heatmap=affinity_heatmap(result), pairs=affinity_pairs(result))
+        pairs = affinity_pairs(result)
+        context.update(
+            heatmap=affinity_heatmap(result), pairs=pairs, pair_rows=pair_rows_html(pairs)
+        )
     return render(request, "archive/research/affinity.html", context)
 
 
@@ -422,7 +451,8 @@ def affinity_votes(request: HttpRequest, a: str, b: str) -> HttpResponse:
         span = parse_span(request, default=None)
     except ValueError as error:
         raise Http404(str(error)) from None
-    rows = affinity.pair_votes(first.pk, second.pk, span, using=MemberState.objects.all().db)
+    using = MemberState.objects.all().db
+    rows = affinity.pair_votes(first.pk, second.pk, span, using=using, calls=_roll_calls(using))
     fmt = export_format(request)
     if fmt:
         name = f"votes-{first.slug}-{second.slug}-{span}"
@@ -450,7 +480,8 @@ def affinity_votes(request: HttpRequest, a: str, b: str) -> HttpResponse:
 
 def state_affinity_context(state: MemberState, terms) -> dict:
     """What a State page shows of its voting: most and least alike per term, with links."""
-    results = affinity.state_affinity(state, terms, using=MemberState.objects.all().db)
+    using = MemberState.objects.all().db
+    results = affinity.state_affinity(state, terms, using=using, calls=_roll_calls(using))
     others = MemberState.objects.in_bulk({a.other(state.pk) for r in results for a in r.agreements})
     blocks = []
     for result in results:
