@@ -4,6 +4,7 @@
 # statement, not a trigger call per row), including the triggers that move a speech's date or
 # seat (migration perf_speech_denormalised): each change adds the new rows' counts and takes
 # away the old rows'. Rows that fall to zero are deleted. TRUNCATE empties the table.
+# Counts are signed: an upsert proposes the (negative) delta row before it becomes an update.
 
 from django.db import migrations, models
 
@@ -52,7 +53,8 @@ FORWARD = (
         "archive_year_counts_update",
         _apply(_counted("new_rows", ""), _counted("old_rows", "-")),
     )
-    + _function("archive_year_counts_truncate", "TRUNCATE archive_speechyearcount;")
+    # DELETE, not TRUNCATE: a TRUNCATE naming both tables (Django's flush) holds this one.
+    + _function("archive_year_counts_truncate", "DELETE FROM archive_speechyearcount;")
     + f"""
 CREATE TRIGGER archive_year_counts_insert AFTER INSERT ON archive_speech
 REFERENCING NEW TABLE AS new_rows

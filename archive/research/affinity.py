@@ -284,10 +284,15 @@ def state_affinity(
     calls: RollCalls | None = None,
 ) -> list[TermAffinity]:
     """For each of ``state``'s terms since 1994, its agreement with every other member."""
-    spans = [s for s in state_terms(state, terms) if s.has_roll_calls]
+    calls = calls or roll_calls(using=using)
+    last = max(calls.years.values(), default=ROLL_CALLS_FROM)
+    spans = [
+        Span(s.start, min(s.end, last))
+        for s in state_terms(state, terms)
+        if s.has_roll_calls and s.start <= last
+    ]
     if not spans:
         return []
-    calls = calls or roll_calls(using=using)
     ids, years = list(calls.years), list(calls.years.values())
     rows = _rows(
         f"""

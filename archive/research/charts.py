@@ -18,6 +18,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 # Marker shapes, in line order, so lines differ by more than colour.
 MARKERS = ("circle", "square", "triangle", "diamond", "cross")
+# Grid lines: with maxima of 1, 2, 2.5 or 5 x 10^n, fifths are round numbers.
+TICKS = 5
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,10 @@ class _Frame:
 def _axes(frame: _Frame, years: list[int], peak: float, y_label: str, unit: str) -> list:
     """Grid lines, tick labels and axis titles."""
     parts = []
-    for i in range(5):
-        value = peak * i / 4
-        y = frame.top + frame.plot_height * (1 - i / 4)
-        label = f"{value:g}{unit}" if value < 10 else f"{value:,.0f}{unit}"
+    for i in range(TICKS + 1):
+        value = peak * i / TICKS
+        y = frame.top + frame.plot_height * (1 - i / TICKS)
+        label = f"{value:,.2f}".rstrip("0").rstrip(".") + unit
         parts.append(
             format_html(
                 '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
@@ -113,8 +115,10 @@ def _axes(frame: _Frame, years: list[int], peak: float, y_label: str, unit: str)
             )
         )
     every = max(1, math.ceil(len(years) / 12))
+    last = len(years) - 1
     for index, year in enumerate(years):
-        if index % every and index != len(years) - 1:
+        # Every few years, and the last one unless it would crowd the one before it.
+        if index % every and (index != last or index % every < every / 2):
             continue
         x = _x(frame, years, index)
         parts.append(
@@ -274,8 +278,11 @@ def heatmap(
             body = f'<a href="{escape(cell.href)}" tabindex="-1">{body}</a>'
         parts.append(body)
     return format_html(
-        '<svg class="heatmap" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
+        '<svg class="heatmap" viewBox="0 0 {} {}" width="{}" height="{}" role="img" '
+        'aria-labelledby="{}-title {}-desc"><title id="{}-title">{}</title>'
+        '<desc id="{}-desc">{}</desc>{}</svg>',
+        width,
+        width,
         width,
         width,
         chart_id,

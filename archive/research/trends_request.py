@@ -143,11 +143,18 @@ def top_states(query: str, *, using: str = "default") -> list[StateOrBody]:
     ]
 
 
+def quoted(query: str) -> str:
+    """A search as a label: in quotation marks, unless it is one quoted phrase already."""
+    if len(query) > 1 and query[0] == query[-1] == '"' and query.count('"') == 2:
+        return f"“{query[1:-1]}”"
+    return f"“{query}”"
+
+
 def _lines(parsed: TrendsRequest, *, using: str) -> list[TrendLine]:
     if not parsed.queries:
         return []
     if not parsed.split:
-        return [TrendLine(f"“{q}”", q) for q in parsed.queries]
+        return [TrendLine(quoted(q), q) for q in parsed.queries]
     query = parsed.queries[0]
     if parsed.split == "state":
         if not parsed.states:

@@ -20,6 +20,7 @@ from archive import exports
 from archive.exports import Column
 from archive.middleware import archive_validators
 from archive.research import kwic
+from archive.research.trends_request import quoted
 from archive.templatetags.archive_tags import speaker_body
 from archive.views.search import _bad_request, _query_without_page, parse_search
 
@@ -84,9 +85,13 @@ def kwic_page(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(_sorted(concordance.lines, order), PER_PAGE)
     page = paginator.get_page(int(raw_page))
     speeches = kwic.speeches_for(page.object_list, using=qs.db)
+    longest = max((len(line.keyword) for line in page.object_list), default=0)
     context.update(
         concordance=concordance,
         page=page,
+        query_label=quoted(parsed.query),
+        # The keyword column's width (a class: the site allows no inline style).
+        keyword_width=next((f"kw-{n}" for n in (8, 12, 16, 24) if longest <= n), "kw-l"),
         rows=[(line, speeches.get(line.speech_id)) for line in page.object_list],
         limit=kwic.STATEMENT_LIMIT,
     )
