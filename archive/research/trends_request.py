@@ -75,7 +75,8 @@ def _form_values(data: QueryDict, parsed: TrendsRequest) -> None:
 
 
 def _queries(data: QueryDict, parsed: TrendsRequest) -> None:
-    for raw in data.getlist("q"):
+    # One past the limit is enough to say there are too many (and to read no more).
+    for raw in data.getlist("q")[: MAX_LINES * 2]:
         try:
             query = search.clean_query(raw)
         except search.QueryError as error:
@@ -96,7 +97,7 @@ def _queries(data: QueryDict, parsed: TrendsRequest) -> None:
 
 def _states(data: QueryDict, parsed: TrendsRequest) -> None:
     field_ = StateOrBodyField(required=False)
-    for raw in data.getlist("state"):
+    for raw in data.getlist("state")[: MAX_LINES + 1]:
         try:
             state = field_.clean(raw)
         except forms.ValidationError as error:

@@ -274,6 +274,9 @@ def pair_url(a: MemberState, b: MemberState, span: affinity.Span) -> str:
 
 
 SHADES = 10
+# Beyond these the page gives the download instead of the heatmap, or of the table.
+HEATMAP_STATES = 45
+TABLE_PAIRS = 1000
 
 
 def shade(agreement: affinity.Agreement | None) -> str:
@@ -408,9 +411,12 @@ def affinity_page(request: HttpRequest) -> HttpResponse:
     }
     if result and result.pairs:
         pairs = affinity_pairs(result)
-        context.update(
-            heatmap=affinity_heatmap(result), pairs=pairs, pair_rows=pair_rows_html(pairs)
-        )
+        context.update(pairs=pairs, max_states=HEATMAP_STATES, max_pairs=TABLE_PAIRS)
+        # A span of decades seats a hundred States: no one reads a 100 x 100 matrix.
+        if len(result.states) <= HEATMAP_STATES:
+            context["heatmap"] = affinity_heatmap(result)
+        if len(pairs) <= TABLE_PAIRS:
+            context["pair_rows"] = pair_rows_html(pairs)
     return render(request, "archive/research/affinity.html", context)
 
 
