@@ -76,6 +76,7 @@ class Finder:
 
     @classmethod
     def of(cls, terms: Iterable[Term]) -> Finder | None:
+        """The finder of ``terms``; None when they have no lexeme to look for."""
         terms = tuple(terms)
         prefixes = {lex[:-1] if len(lex) >= 3 else lex for term in terms for lex in term.lexemes}
         prefixes.discard("")

@@ -1,11 +1,13 @@
 """Public pages of the archive (read-only): one module per area."""
 
+from archive.views.affinity import affinity_page, affinity_votes  # noqa: F401
 from archive.views.feeds import (  # noqa: F401
     MeetingFeed,
     MemberStateStatementsFeed,
     ResolutionCitationsFeed,
 )
 from archive.views.kwic import kwic_csv, kwic_json, kwic_page  # noqa: F401
+from archive.views.lineage import resolution_lineage  # noqa: F401
 from archive.views.pages import (  # noqa: F401
     affiliation_detail,
     affiliation_list,
@@ -24,15 +26,10 @@ from archive.views.pages import (  # noqa: F401
     speech_detail,
     vote_list,
 )
-from archive.views.research import (  # noqa: F401
-    affinity_page,
-    affinity_votes,
-    resolution_lineage,
-    trends_page,
-)
 from archive.views.search import (  # noqa: F401
     search_csv,
     search_feed,
     search_json,
     search_page,
 )
+from archive.views.trends import trends_page  # noqa: F401

@@ -486,7 +486,7 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .annotate(n=Count("speeches"), last=Max("speeches__meeting__date"))
         .order_by("-last", "-n")[:12]
     )
-    from archive.views.research import state_affinity_context
+    from archive.views.affinity import state_affinity_context
 
     return render(
         request,
