@@ -115,6 +115,23 @@ def _first_byte(client, url: str) -> tuple[float, float, int]:
     return ttfb, (time.perf_counter() - start) * 1000, size
 
 
+def _research_parts() -> list[tuple[str, object]]:
+    """The research computations alone, as a page runs them (its own queries included)."""
+    from archive.models import MemberState, Resolution
+    from archive.research.citations import citations_of
+    from archive.views.affinity import state_affinity_context
+
+    usa = MemberState.objects.get(iso3="USA")
+    deu = MemberState.objects.get(iso3="DEU")
+    usa_terms, deu_terms = list(usa.council_terms.all()), list(deu.council_terms.all())
+    wps = Resolution.objects.get(number=1325, year=2000)
+    return [
+        ("  most like: USA (all its votes)", lambda: state_affinity_context(usa, usa_terms)),
+        ("  most like: DEU (its terms)", lambda: state_affinity_context(deu, deu_terms)),
+        ("  cites / cited by: 1325 (2000)", lambda: citations_of(wps)),
+    ]
+
+
 def research(client, *, reps: int, warmup: int) -> None:
     """The research pages, warm and cold, against their targets (printed, never asserted)."""
     from django.core.cache import cache
@@ -140,6 +157,19 @@ def research(client, *, reps: int, warmup: int) -> None:
             f"{label:36} | {statistics.median(warm):8.1f} {_pct(warm, 95):6.1f} | "
             f"{statistics.median(cold):8.1f} {_pct(cold, 95):6.1f} {max(cold):6.1f} | "
             f"{verdict}{flag}"
+        )
+    # The research parts of pages that show much else (a State page, a resolution page).
+    for label, work in _research_parts():
+        work()
+        timings = []
+        for _ in range(reps):
+            cache.clear()
+            start = time.perf_counter()
+            work()
+            timings.append((time.perf_counter() - start) * 1000)
+        print(
+            f"{label:36} | {'':8} {'':6} | {statistics.median(timings):8.1f} "
+            f"{_pct(timings, 95):6.1f} {max(timings):6.1f} | part of a page"
         )
     for label, url in [
         ('KWIC CSV: "sexual violence"', "/search/kwic.csv?q=%22sexual+violence%22"),
