@@ -92,7 +92,7 @@ RESEARCH_PAGES: list[tuple[str, str, int | None]] = [
     ("trends: peace per 10k words", "/trends/?q=peace&measure=per10k", None),
     ("affinity: matrix 2019", "/affinity/?year=2019", 100),
     ("affinity: matrix 2015-2020", "/affinity/?from=2015&to=2020", None),
-    ("affinity: CHN-RUS votes 2019", "/affinity/chn/rus/?year=2019", None),
+    ("affinity: CHN-RUS votes 2019", "/affinity/chn/?with=rus&year=2019", None),
     ("State page USA (most like)", "/states/usa/", 100),
     ("State page DEU (most like)", "/states/deu/", 100),
     ("resolution 1325 (2000)", "/resolutions/1325/2000/", 100),

@@ -1,6 +1,6 @@
 """Public pages of the archive (read-only): one module per area."""
 
-from archive.views.affinity import affinity_page, affinity_votes  # noqa: F401
+from archive.views.affinity import affinity_page, affinity_state  # noqa: F401
 from archive.views.feeds import (  # noqa: F401
     MeetingFeed,
     MemberStateStatementsFeed,

@@ -56,7 +56,8 @@ def _span_params(span: affinity.Span) -> str:
 
 def pair_url(a: MemberState, b: MemberState, span: affinity.Span) -> str:
     """The votes behind a pair's figure."""
-    return reverse("archive:affinity_votes", args=[a.slug, b.slug]) + "?" + _span_params(span)
+    query = urlencode({"with": b.slug}) + "&" + _span_params(span)
+    return reverse("archive:affinity_state", args=[a.slug]) + "?" + query
 
 
 SHADES = 10
@@ -173,6 +174,8 @@ def affinity_page(request: HttpRequest) -> HttpResponse:
     using = MemberState.objects.all().db
     calls = _roll_calls(using)
     years = affinity.roll_call_years(calls)
+    if not years and not any(request.GET.get(k) for k in ("year", "from", "to")):
+        return render(request, "archive/research/affinity.html", {"years": [], "empty": True})
     try:
         span = parse_span(request, default=years[0] if years else None)
     except ValueError as error:
@@ -232,19 +235,75 @@ def vote_columns(request: HttpRequest, a: MemberState, b: MemberState) -> list[C
 
 
 @require_safe
-def affinity_votes(request: HttpRequest, a: str, b: str) -> HttpResponse:
-    """The votes two States shared in a span, with both positions: what a figure rests on."""
+def affinity_state(request: HttpRequest, slug: str) -> HttpResponse:
+    """A State's agreement with each member in a span, or (``with=``) the votes of one pair."""
     from archive.views.pages import state_or_404
 
-    first, second = state_or_404(a), state_or_404(b)
-    if first.pk == second.pk:
-        raise Http404("Pick two different States to compare.")
+    state = state_or_404(slug)
+    using = MemberState.objects.all().db
+    calls = _roll_calls(using)
+    default = _last_seated_year(state, calls)
+    if default is None and not any(request.GET.get(k) for k in ("year", "from", "to")):
+        raise Http404(
+            f"{state.name} held no seat in a year with roll-call votes ({affinity.ROLL_CALLS_FROM}"
+            " on): name the years to compare."
+        )
     try:
-        span = parse_span(request, default=None)
+        span = parse_span(request, default=default)
     except ValueError as error:
         raise Http404(str(error)) from None
+    other = request.GET.get("with")
+    if other:
+        return pair_page(request, state, state_or_404(other), span, calls)
+    result = affinity.matrix(span, using=using, calls=calls)
+    rows = [row for row in affinity_pairs(result) if state in (row["a"], row["b"])]
+    for row in rows:
+        row["other"] = row["b"] if row["a"] == state else row["a"]
+        row["url"] = pair_url(state, row["other"], span)
+    fmt = export_format(request)
+    if fmt:
+        return export(
+            request, fmt, rows, affinity_columns(request, span), f"affinity-{slug}-{span}"
+        )
+    return render(
+        request,
+        "archive/research/affinity_state.html",
+        {
+            "state": state,
+            "span": span,
+            "rows": rows,
+            "result": result,
+            "thin": affinity.THIN,
+            "roll_calls_from": affinity.ROLL_CALLS_FROM,
+            "matrix_url": reverse("archive:affinity") + "?" + _span_params(span),
+        },
+    )
+
+
+def _last_seated_year(state: MemberState, calls: affinity.RollCalls) -> int | None:
+    """The last year with roll calls in which ``state`` held a seat (the page's default)."""
+    years = set(calls.years.values())
+    seated = [
+        year
+        for term in state.council_terms.all()
+        for year in range(term.start_year, term.end_year + 1)
+        if year in years
+    ]
+    return max(seated, default=None)
+
+
+def pair_page(
+    request: HttpRequest,
+    first: MemberState,
+    second: MemberState,
+    span: affinity.Span,
+    calls: affinity.RollCalls,
+) -> HttpResponse:
+    """The votes two States shared in a span, with both positions: what a figure rests on."""
+    if first.pk == second.pk:
+        raise Http404("Pick two different States to compare.")
     using = MemberState.objects.all().db
-    rows = affinity.pair_votes(first.pk, second.pk, span, using=using, calls=_roll_calls(using))
+    rows = affinity.pair_votes(first.pk, second.pk, span, using=using, calls=calls)
     fmt = export_format(request)
     if fmt:
         name = f"votes-{first.slug}-{second.slug}-{span}"
@@ -266,6 +325,9 @@ def affinity_votes(request: HttpRequest, a: str, b: str) -> HttpResponse:
             "thin": affinity.THIN,
             "roll_calls_from": affinity.ROLL_CALLS_FROM,
             "matrix_url": reverse("archive:affinity") + "?" + _span_params(span),
+            "state_url": reverse("archive:affinity_state", args=[first.slug])
+            + "?"
+            + _span_params(span),
         },
     )
 

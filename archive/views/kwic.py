@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -144,12 +144,19 @@ def all_lines(request: HttpRequest, parsed, order: str) -> Iterator[tuple]:
     yield from rows
 
 
+def _to_page(request: HttpRequest) -> HttpResponse:
+    """A download without words to look for: the page, which asks for them."""
+    query = request.GET.urlencode()
+    return redirect(reverse("archive:kwic") + (f"?{query}" if query else ""))
+
+
 @require_safe
 def kwic_csv(request: HttpRequest) -> HttpResponse:
     """Every line of the search as CSV, streamed (the form quanteda and AntConc use)."""
     parsed = parse_search(request)
-    if parsed.errors or not parsed.query:
-        parsed.errors = parsed.errors or ["Keyword in context needs words to look for."]
+    if not parsed.errors and not parsed.query:
+        return _to_page(request)
+    if parsed.errors:
         return _bad_request(parsed)
     return exports.stream_csv(
         all_lines(request, parsed, _order(request)),
@@ -162,8 +169,9 @@ def kwic_csv(request: HttpRequest) -> HttpResponse:
 def kwic_json(request: HttpRequest) -> HttpResponse:
     """Every line of the search as JSON, streamed."""
     parsed = parse_search(request)
-    if parsed.errors or not parsed.query:
-        parsed.errors = parsed.errors or ["Keyword in context needs words to look for."]
+    if not parsed.errors and not parsed.query:
+        return _to_page(request)
+    if parsed.errors:
         return _bad_request(parsed)
     meta = {
         "source": request.build_absolute_uri(reverse("archive:kwic")),

@@ -79,7 +79,7 @@ def test_agreement_is_what_the_votes_file_says(
     row = next(r for r in rows if {r["iso3_a"], r["iso3_b"]} == {a, b})
     assert (int(row["shared_votes"]), int(row["same_votes"])) == (shared, same)
     assert float(row["agreement_percent"]) == pytest.approx(100 * same / shared)
-    html = client.get(f"/affinity/{a.lower()}/{b.lower()}/?year={year}").content.decode()
+    html = client.get(f"/affinity/{a.lower()}/?with={b.lower()}&year={year}").content.decode()
     assert f"The same vote on <strong>{same} of {shared}</strong>" in html
     assert html.count('class="same-yes"') == same
     assert html.count('class="same-no"') == shared - same
@@ -113,7 +113,7 @@ def test_matrix_page_is_an_accessible_heatmap(client, reference_db):
     svg = re.search(r'<svg class="heatmap".*?</svg>', html, re.S).group(0)
     assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
     assert svg.count('class="row-label"') == 15
-    assert re.search(r'<a href="/affinity/chn/rus/\?year=2019" tabindex="-1">', svg)
+    assert re.search(r'<a href="/affinity/chn/\?with=rus&amp;year=2019" tabindex="-1">', svg)
     assert "What “voted the same” means" in html and "did not participate" in html
     assert 'style="' not in html
 
@@ -131,7 +131,7 @@ def test_state_page_most_and_least_like(client, reference_db):
     html = client.get("/states/deu/").content.decode()
     section = html.split('id="affinity-title"')[1].split("</section>")[0]
     assert "Term 2019–2020" in section and "Most like" in section and "Least like" in section
-    assert re.search(r'href="/affinity/deu/[a-z]{3}/\?from=2019&amp;to=2020"', section)
+    assert re.search(r'href="/affinity/deu/\?with=[a-z]{3}&amp;from=2019&amp;to=2020"', section)
     germany = MemberState.objects.get(iso3="DEU")
     terms = list(germany.council_terms.all())
     term = next(t for t in affinity.state_affinity(germany, terms) if t.span.start == 2019)
@@ -177,5 +177,17 @@ def test_bad_years(client, url, message):
 
 def test_pair_of_one_state_is_refused(client):
     build_archive()
-    assert client.get("/affinity/chn/chn/?year=2019").status_code == 404
-    assert client.get("/affinity/chn/xyz/?year=2019").status_code == 404
+    assert client.get("/affinity/chn/?with=chn&year=2019").status_code == 404
+    assert client.get("/affinity/chn/?with=xyz&year=2019").status_code == 404
+
+
+def test_a_states_row_of_the_matrix(client, reference_db):
+    html = client.get("/affinity/deu/?from=2019&to=2020").content.decode()
+    rows = re.findall(r'<a href="/affinity/deu/\?with=([a-z]{3})&amp;from=2019&amp;to=2020">', html)
+    assert len(rows) >= 14 and "deu" not in rows
+    # Without years: its last term with roll calls.
+    assert (
+        "How Germany voted with each member, 2020" in client.get("/affinity/deu/").content.decode()
+    )
+    missing = client.get("/affinity/fin/")
+    assert missing.status_code == 404 and "held no seat" in missing.content.decode()
