@@ -21,6 +21,7 @@ from archive.models import (
     Affiliation,
     AgendaItem,
     CouncilTerm,
+    Decision,
     ImportRecord,
     Meeting,
     MeetingMember,
@@ -28,6 +29,7 @@ from archive.models import (
     MemberVote,
     Mention,
     NameAlias,
+    PrintedVoteName,
     ProceduralLine,
     Resolution,
     ResolutionCitation,
@@ -96,8 +98,15 @@ class AffiliationAdmin(admin.ModelAdmin):
 
 @admin.register(NameAlias)
 class NameAliasAdmin(admin.ModelAdmin):
-    list_display = ["name", "normalised", "member_state", "affiliation", "source"]
-    list_filter = ["source", ("member_state", admin.EmptyFieldListFilter)]
+    list_display = [
+        "name",
+        "normalised",
+        "member_state",
+        "affiliation",
+        "no_affiliation",
+        "source",
+    ]
+    list_filter = ["source", "no_affiliation", ("member_state", admin.EmptyFieldListFilter)]
     search_fields = ["name", "normalised", "member_state__name", "affiliation__name"]
     list_select_related = ["member_state", "affiliation"]
     autocomplete_fields = ["member_state", "affiliation"]
@@ -301,6 +310,23 @@ class MemberVoteAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
+@admin.register(PrintedVoteName)
+class PrintedVoteNameAdmin(admin.ModelAdmin):
+    """Read-only: names of vote lists kept as printed; mapped from the review queue."""
+
+    list_display = ["name", "position", "vote", "list_order"]
+    list_filter = ["position"]
+    search_fields = ["name", "vote__draft_symbol", "vote__meeting__symbol"]
+    list_select_related = ["vote__resolution"]
+    raw_id_fields = ["vote"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 # --------------------------------------------------------------------------- Research (derived)
 
 
@@ -341,6 +367,26 @@ class SpeechYearCountAdmin(DerivedAdmin):
 
 
 # --------------------------------------------------------------------------- Audit trail
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    """Read-only: decisions are made and undone from the review queue ("Needs review")."""
+
+    list_display = ["at", "kind", "summary", "user", "undone_at"]
+    list_filter = ["kind", "at"]
+    search_fields = ["summary", "target"]
+    list_select_related = ["user"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ImportRecord)

@@ -1,8 +1,21 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ArchiveConfig(AppConfig):
     """The archive application."""
 
+    default = True
     name = "archive"
     verbose_name = "Council Archive"
+
+    def ready(self) -> None:
+        # Undo handlers register themselves on import: load every kind of decision here.
+        from archive import name_mapping  # noqa: F401
+
+
+class ArchiveAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, with the staff home page of ``archive.admin_site`` as the default site."""
+
+    default = False
+    default_site = "archive.admin_site.ArchiveAdminSite"

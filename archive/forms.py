@@ -1,4 +1,4 @@
-"""Forms of the staff side: transcript upload and import confirmation."""
+"""Forms of the staff side: transcript upload."""
 
 from __future__ import annotations
 
@@ -36,16 +36,5 @@ class TranscriptUploadForm(forms.Form):
 
     files = MultipleFileField(
         label="Verbatim records",
-        help_text="English PDF of one or more S/PV records, or plain-text transcripts.",
-    )
-
-
-class ConfirmImportForm(forms.Form):
-    """Confirmation of a previewed import."""
-
-    replace = forms.BooleanField(
-        required=False,
-        label="Replace existing",
-        help_text="The meeting is already in the archive: replace its record. Speeches that "
-        "did not change keep their addresses.",
+        help_text="The English PDF of one or more S/PV records, or plain-text transcripts.",
     )

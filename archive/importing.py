@@ -40,6 +40,7 @@ from archive.models import (
     MeetingMember,
     MemberVote,
     Mention,
+    PrintedVoteName,
     ProceduralLine,
     Resolution,
     Speaker,
@@ -78,7 +79,8 @@ class AlreadyImported(ImportFailed):
                 if meeting and meeting.imported_at
                 else ""
             )
-            + ". Tick “Replace existing” (or pass --replace) to import it again."
+            + ". Replace the record to import it again (speeches that did not change keep "
+            "their addresses)."
         )
         self.symbol = symbol
         self.meeting = meeting
@@ -127,16 +129,21 @@ class ImportResult:
     @property
     def summary(self) -> str:
         """One line for the audit trail, the admin and the command line."""
+        from archive.wording import plural
+
         c = self.counts
         text = (
-            f"{c['speeches']} speeches, {c['votes']} votes, {c['mentions']} mentions, "
-            f"{c['members']} members"
+            f"{plural(c['speeches'], 'speech', 'speeches')}, {plural(c['votes'], 'vote')}, "
+            f"{plural(c['mentions'], 'mention')}, {plural(c['members'], 'member')}"
         )
         if self.replaced:
-            text += f" (kept {c['speeches_kept']}, removed {c['speeches_removed']} old speeches)"
+            text += (
+                f" (kept {c['speeches_kept']}, removed "
+                f"{plural(c['speeches_removed'], 'old speech', 'old speeches')})"
+            )
         if self.unresolved:
             names = "; ".join(str(u) for u in self.unresolved)
-            text += f"; {len(self.unresolved)} unresolved names: {names}"
+            text += f"; {plural(len(self.unresolved), 'unresolved name')}: {names}"
         if self.warnings:
             text += f"; warnings: {' / '.join(self.warnings)}"
         return text
@@ -281,6 +288,8 @@ def resolve_names(parsed: ParsedMeeting, resolver: Resolver) -> ResolvedNames:
     """Resolve the presidency, members, speakers' States and vote lists of a parsed record."""
     unresolved: dict[str, UnresolvedName] = {}
     cache: dict[str, Resolved | None] = {}
+    # Names staff marked as a person's description, not a State or body (review queue).
+    known_without_body = getattr(resolver, "known_without_body", lambda name: False)
 
     def resolve(name: str | None, place: str) -> Resolved | None:
         name = (name or "").strip()
@@ -289,7 +298,7 @@ def resolve_names(parsed: ParsedMeeting, resolver: Resolver) -> ResolvedNames:
         if name not in cache:
             cache[name] = resolver.resolve(name)
         match = cache[name]
-        if match is None:
+        if match is None and not known_without_body(name):
             entry = unresolved.setdefault(name, UnresolvedName(name))
             if place not in entry.places:
                 entry.places.append(place)
@@ -408,6 +417,15 @@ def import_meeting(
 IMPORT_LOCK_KEY = 0x5C_A4C1_1E_1A11
 
 
+def hold_import_lock() -> None:
+    """Inside a transaction: wait until no import runs, and keep others out until it ends.
+
+    Curation that rewrites attributions (the review queue) takes it too, so that it never
+    interleaves with an import of the same speeches.
+    """
+    _serialise_imports()
+
+
 def _serialise_imports() -> None:
     """Wait for any other import to commit or roll back (lock released at transaction end).
 
@@ -467,6 +485,9 @@ def _import(
     meeting.agenda = agenda
     meeting.agenda_item = _agenda_item(agenda[0]) if agenda else meeting.agenda_item
     meeting.presidency_id = names.presidency.member_state_id if names.presidency else None
+    meeting.presidency_as_printed = ((parsed.president.country or "") if parsed.president else "")[
+        :200
+    ]
     meeting.president_name = (parsed.president.name if parsed.president else "")[:200]
     meeting.language = parsed.language or "English"
     meeting.source = source
@@ -621,15 +642,15 @@ def _normalise_text(text: str) -> str:
     return " ".join((text or "").split())
 
 
-def _write_speeches(
-    meeting: Meeting, parsed: ParsedMeeting, names: ResolvedNames, *, replace: bool
-) -> tuple[list[Speech], int, int]:
-    """Write the speeches; on replace, update matched old rows in place to keep their pks."""
-    speakers = _speakers(parsed, names)
-    new_rows = []
+def speech_rows(
+    meeting: Meeting, parsed: ParsedMeeting, names: ResolvedNames, speakers: dict | None = None
+) -> list[Speech]:
+    """The unsaved Speech rows an import writes (the preview compares them, without speakers)."""
+    speakers = speakers or {}
+    rows = []
     for speech, body in zip(parsed.speeches, names.speeches, strict=True):
         name = _speaker_name(parsed, speech)[:200]
-        new_rows.append(
+        rows.append(
             Speech(
                 meeting=meeting,
                 sequence=speech.sequence,
@@ -646,6 +667,14 @@ def _write_speeches(
                 text=speech.text,
             )
         )
+    return rows
+
+
+def _write_speeches(
+    meeting: Meeting, parsed: ParsedMeeting, names: ResolvedNames, *, replace: bool
+) -> tuple[list[Speech], int, int]:
+    """Write the speeches; on replace, update matched old rows in place to keep their pks."""
+    new_rows = speech_rows(meeting, parsed, names, _speakers(parsed, names))
 
     old = list(meeting.speeches.order_by("sequence")) if replace else []
     matches = match_speeches(old, new_rows)
@@ -846,7 +875,25 @@ def _write_votes(
                     )
                 )
     MemberVote.objects.bulk_create(member_votes)
+    _write_printed_vote_names(written, names)
     return len(written)
+
+
+def _write_printed_vote_names(votes: list[Vote], names: ResolvedNames) -> None:
+    """Keep every name of a vote list that matched no Member State, exactly as printed."""
+    PrintedVoteName.objects.filter(vote__in=votes).delete()
+    rows = []
+    for vote, lists in zip(votes, names.votes, strict=True):
+        seen: set[str] = set()
+        for attr, position in _VOTE_LISTS:
+            for order, (name, match) in enumerate(lists[attr], start=1):
+                if (match and match.member_state_id) or name in seen:
+                    continue
+                seen.add(name)
+                rows.append(
+                    PrintedVoteName(vote=vote, position=position, name=name[:200], list_order=order)
+                )
+    PrintedVoteName.objects.bulk_create(rows)
 
 
 def _check_tally(parsed_vote, counts: dict, position: int, warnings: list[str]) -> None:
@@ -965,31 +1012,33 @@ def _matching_vote(
 # --------------------------------------------------------------------------- mentions
 
 
+def mention_items(speech) -> list[tuple[str, str, tuple[int, int] | None]]:
+    """The (kind, symbol, (number, year) or None) rows a parsed speech's mentions become."""
+    items: dict[str, tuple[str, str, tuple[int, int] | None]] = {}
+    mentions = speech.mentions
+    for text in getattr(mentions, "resolutions", []) or []:
+        ref = _resolution_ref(text)
+        if ref is None:
+            continue
+        if ref.year:
+            key = (ref.number, ref.year)
+            symbol = f"S/RES/{ref.number} ({ref.year})"
+        else:
+            # Cited without its year: kept, but linked to nothing rather than guessed.
+            key, symbol = None, f"S/RES/{ref.number}"
+        items.setdefault(symbol, (Mention.Kind.RESOLUTION, symbol, key))
+    for symbol in getattr(mentions, "documents", []) or []:
+        # find_mentions lists S/RES/… symbols among documents too: one row per symbol.
+        if symbol and symbol not in items:
+            items[symbol] = (Mention.Kind.DOCUMENT, symbol[:80], None)
+    return list(items.values())
+
+
 def _write_mentions(meeting: Meeting, parsed: ParsedMeeting, speeches: list[Speech]) -> int:
     """Write the resolutions and documents each speech cites, linked to resolutions we hold."""
     Mention.objects.filter(speech__meeting=meeting).delete()
-    per_speech: list[list[tuple[str, str, tuple[int, int] | None]]] = []
-    wanted: set[tuple[int, int]] = set()
-    for speech in parsed.speeches:
-        items: dict[str, tuple[str, str, tuple[int, int] | None]] = {}
-        mentions = speech.mentions
-        for text in getattr(mentions, "resolutions", []) or []:
-            ref = _resolution_ref(text)
-            if ref is None:
-                continue
-            if ref.year:
-                key = (ref.number, ref.year)
-                wanted.add(key)
-                symbol = f"S/RES/{ref.number} ({ref.year})"
-            else:
-                # Cited without its year: kept, but linked to nothing rather than guessed.
-                key, symbol = None, f"S/RES/{ref.number}"
-            items.setdefault(symbol, (Mention.Kind.RESOLUTION, symbol, key))
-        for symbol in getattr(mentions, "documents", []) or []:
-            # find_mentions lists S/RES/… symbols among documents too: one row per symbol.
-            if symbol and symbol not in items:
-                items[symbol] = (Mention.Kind.DOCUMENT, symbol[:80], None)
-        per_speech.append(list(items.values()))
+    per_speech = [mention_items(speech) for speech in parsed.speeches]
+    wanted = {key for items in per_speech for _kind, _symbol, key in items if key}
 
     resolutions: dict[tuple[int, int], int] = {}
     if wanted:

@@ -159,25 +159,36 @@ class NameAlias(models.Model):
         Affiliation, null=True, blank=True, on_delete=models.CASCADE, related_name="aliases"
     )
     source = models.CharField(max_length=80, blank=True, help_text="Where this alias came from")
+    no_affiliation = models.BooleanField(
+        default=False,
+        help_text="Printed beside a person's name but not a State or body: known, no affiliation",
+    )
 
     class Meta:
         verbose_name_plural = "name aliases"
         ordering = ["normalised"]
+        permissions = [
+            ("map_printed_name", "Can map printed names to States or organizations (review)")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(member_state__isnull=False, affiliation__isnull=True)
-                    | Q(member_state__isnull=True, affiliation__isnull=False)
+                    Q(member_state__isnull=False, affiliation__isnull=True, no_affiliation=False)
+                    | Q(member_state__isnull=True, affiliation__isnull=False, no_affiliation=False)
+                    | Q(member_state__isnull=True, affiliation__isnull=True, no_affiliation=True)
                 ),
-                name="namealias_exactly_one_target",
+                name="namealias_one_target_or_none",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} → {self.member_state or self.affiliation}"
+        target = self.member_state or self.affiliation or "a person with no affiliation"
+        return f"{self.name} → {target}"
 
     @classmethod
-    def build(cls, name: str, *, member_state=None, affiliation=None, source="") -> NameAlias:
+    def build(
+        cls, name: str, *, member_state=None, affiliation=None, source="", no_affiliation=False
+    ) -> NameAlias:
         """An unsaved alias with its matching key computed from ``name``."""
         return cls(
             name=name,
@@ -185,6 +196,7 @@ class NameAlias(models.Model):
             member_state=member_state,
             affiliation=affiliation,
             source=source,
+            no_affiliation=no_affiliation,
         )
 
 
@@ -243,10 +255,14 @@ class TranscriptUpload(models.Model):
     """A transcript file a staff member uploaded, kept with who uploaded it and what came of it."""
 
     class Status(models.TextChoices):
-        UPLOADED = "uploaded", "Uploaded, not yet parsed"
-        PARSED = "parsed", "Parsed, awaiting confirmation"
+        UPLOADED = "uploaded", "Uploaded, not yet read"
+        QUEUED = "queued", "Waiting to be read"
+        PARSING = "parsing", "Being read"
+        PARSED = "parsed", "Read, waiting for confirmation"
         IMPORTED = "imported", "Imported"
-        FAILED = "failed", "Failed"
+        FAILED = "failed", "Rejected"
+
+    PENDING = (Status.UPLOADED, Status.QUEUED, Status.PARSING, Status.PARSED)
 
     file = models.FileField(upload_to="transcripts/%Y/%m/")
     original_name = models.CharField(max_length=255)
@@ -264,13 +280,41 @@ class TranscriptUpload(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
     symbol = models.CharField(max_length=60, blank=True, help_text="Symbol found by the parser")
     message = models.TextField(blank=True, help_text="Parser or import message")
+    # The parse the preview showed, pickled (archive.upload_jobs): confirming imports exactly it.
+    parsed = models.BinaryField(null=True, blank=True, editable=False)
+    printed_names = models.JSONField(
+        default=list, blank=True, help_text="State and body names as printed in the record"
+    )
+    task_id = models.CharField(max_length=64, blank=True, help_text="Background parse job")
+    queued_at = models.DateTimeField(null=True, blank=True)
+    parse_started_at = models.DateTimeField(null=True, blank=True)
+    parsed_at = models.DateTimeField(null=True, blank=True)
+    quarantined_at = models.DateTimeField(
+        null=True, blank=True, help_text="Rejected: the file is kept apart, then deleted"
+    )
+    reparse_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reparses",
+        help_text="The imported upload whose stored file this re-parses",
+    )
 
     class Meta:
         ordering = ["-uploaded_at"]
-        permissions = [("import_transcript", "Can upload, preview and import transcripts")]
+        permissions = [
+            ("import_transcript", "Can upload, preview and import transcripts"),
+            ("download_transcript", "Can download uploaded transcript files"),
+        ]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_pending(self) -> bool:
+        """Uploaded but neither imported nor rejected yet."""
+        return self.status in self.PENDING
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -325,6 +369,9 @@ class Meeting(models.Model):
         related_name="presided_meetings",
     )
     president_name = models.CharField(max_length=200, blank=True)
+    presidency_as_printed = models.CharField(
+        max_length=200, blank=True, help_text="The presidency's State as the record prints it"
+    )
     outcome = models.TextField(blank=True, help_text="Outcome as listed by the UN Library")
     press_release = models.CharField(max_length=60, blank=True)
     language = models.CharField(max_length=20, default="English")
@@ -577,6 +624,7 @@ class Speech(models.Model):
     objects = SpeechQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = "speeches"
         ordering = ["meeting", "sequence"]
         constraints = [
             models.UniqueConstraint(
@@ -850,6 +898,34 @@ class MemberVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_state}: {self.get_position_display()}"
+
+
+class PrintedVoteName(models.Model):
+    """A name in a vote list that no Member State was found for, kept exactly as printed.
+
+    The public vote shows it beside the matched members, so that no line of the record is
+    dropped; mapping the name in the review queue turns it into a ``MemberVote``.
+    """
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="printed_names")
+    position = models.CharField(max_length=20, choices=MemberVote.Position.choices)
+    name = models.CharField(max_length=200, help_text="Exactly as printed in the list")
+    list_order = models.PositiveSmallIntegerField(help_text="Place in its list, from 1")
+
+    class Meta:
+        ordering = ["vote", "position", "list_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "name"], name="printedvotename_unique"),
+            models.CheckConstraint(
+                condition=Q(
+                    position__in=["in_favour", "against", "abstaining", "not_participating"]
+                ),
+                name="printedvotename_position_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (as printed): {self.get_position_display()}"
 
 
 class Mention(models.Model):

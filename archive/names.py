@@ -29,7 +29,9 @@ names exactly as given), so a caller can report them after a run::
     for name, count in resolver.unresolved.most_common():
         print(f"unresolved: {name!r} x{count}")
 
-Pass ``record=False`` to ``resolve`` to look a name up without counting a miss.
+Pass ``record=False`` to ``resolve`` to look a name up without counting a miss. A name staff
+marked as "a person with no affiliation" (a ``NameAlias`` with no target) resolves to ``None``
+too, but is not counted: ``known_without_body`` tells them apart.
 """
 
 from __future__ import annotations
@@ -237,7 +239,13 @@ class NameResolver:
             extra_names.append((name, target))
             if short_name:
                 other_names.add(normalise_key(short_name), target)
+        # Aliases with no target: printed beside a person's name, but not a State or body
+        # (decided in the review queue). They resolve to nothing and are not reported.
+        self._no_body: set[str] = set()
         for normalised, state_id, affiliation_id in aliases:
+            if state_id is None and affiliation_id is None:
+                self._no_body.add(normalised)
+                continue
             target = (
                 self._by_state_id.get(state_id)
                 if state_id is not None
@@ -298,9 +306,13 @@ class NameResolver:
             result = self._cache[name]
         else:
             result = self._cache[name] = self._lookup(name)
-        if result is None and record:
+        if result is None and record and not self.known_without_body(name):
             self.unresolved[name.strip()] += 1
         return result
+
+    def known_without_body(self, name: str | None) -> bool:
+        """Whether staff marked ``name`` as a person's description with no State or body."""
+        return bool(name) and normalise_name(name) in self._no_body
 
     def resolve_many(
         self, names: Iterable[str], *, record: bool = True
@@ -324,6 +336,8 @@ class NameResolver:
         keys = [normalise_key(name), normalise_name(name)]
         keys += [normalise_key(v) for v in word_order_variants(name)]
         keys = list(dict.fromkeys(keys))
+        if self._no_body and {normalise_key(name), normalise_name(name)} & self._no_body:
+            return None  # the curated table says: no State or body, whatever else matches
         for key in keys:
             if key in self._exact:
                 return self._exact[key]

@@ -51,6 +51,12 @@ class ParseMemoryExceeded(TranscriptError):
     )
 
 
+class ParseInterrupted(TranscriptError):
+    """The parsing process was stopped from outside (the worker is shutting down)."""
+
+    default_message = "Reading the file was interrupted; it will be read again."
+
+
 class SandboxFailure(TranscriptError):
     """The parsing process died for another reason (a crash in the PDF library)."""
 
@@ -111,6 +117,9 @@ def parse_in_subprocess(
             f"Reading {filename or 'the file'} needed more than {memory_mb} MB of memory and was "
             "stopped. The file may be damaged or built to exhaust memory; nothing was imported."
         )
+    if code in (-signal.SIGINT, -signal.SIGTERM):
+        # Ctrl+C or a stop of the worker reached the child too: the file is not to blame.
+        raise ParseInterrupted()
     if code in (-signal.SIGXCPU, -signal.SIGKILL):
         # SIGXCPU is the CPU limit; SIGKILL is the hard CPU limit (or the kernel's OOM killer,
         # which is a resource limit too: the message covers both as "took too long").

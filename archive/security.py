@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
 PUBLIC_CSP = "; ".join(
@@ -83,5 +82,14 @@ class RejectNulMiddleware:
             for key, values in request.GET.lists()
         )
         if in_query or "\x00" in request.path:
-            raise BadRequest("The address contains a NUL character.")
+            # Answered here rather than raised: with DEBUG on, a raised BadRequest would show
+            # Django's technical page (a traceback) to whoever typed the address.
+            return bad_request_page(request, "The address contains a NUL character.")
         return self.get_response(request)
+
+
+def bad_request_page(request: HttpRequest, message: str) -> HttpResponse:
+    """The site's own 400 page, with a way back, whatever DEBUG says."""
+    from django.shortcuts import render
+
+    return render(request, "400.html", {"exception": message}, status=400)

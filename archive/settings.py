@@ -1,7 +1,10 @@
 """Settings for Council Archive, read from the environment.
 
-Development defaults are safe to run locally; production sets ``DEBUG=0``, a real
-``SECRET_KEY``, ``ALLOWED_HOSTS`` and usually ``DATABASE_URL``.
+Safe by default: with nothing set, ``DEBUG`` is off and a ``SECRET_KEY`` (or a
+``SECRET_KEY_FILE``) is required. ``make run`` keeps a generated key in ``var/secret_key`` and sets
+``PLAIN_HTTP=1`` (loopback only: no HTTPS redirect, no Secure cookies, no HSTS); ``DEBUG=1``
+is the development mode. Production sets ``SECRET_KEY``, ``ALLOWED_HOSTS`` and usually
+``DATABASE_URL``.
 """
 
 import os
@@ -52,18 +55,44 @@ def database_from_url(url: str) -> dict:
     }
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
+
+
+def read_secret_key() -> str:
+    """``SECRET_KEY``, else the contents of the file named by ``SECRET_KEY_FILE``."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = os.environ.get("SECRET_KEY_FILE")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"SECRET_KEY_FILE {path!r} cannot be read: {exc}") from exc
+    return ""
+
 
 _DEV_SECRET = "django-insecure-development-only-council-archive-key"
-SECRET_KEY = os.environ.get("SECRET_KEY") or ("" if not DEBUG else _DEV_SECRET)
+SECRET_KEY = read_secret_key() or ("" if not DEBUG else _DEV_SECRET)
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is off (or SECRET_KEY_FILE; DEBUG=1 for development)"
+    )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", LOOPBACK_HOSTS)
+
+# Served over plain HTTP on this machine only (make run): no HTTPS redirect, no Secure cookies,
+# no HSTS. Refused for any other host name, so that it cannot weaken a public deployment.
+PLAIN_HTTP = env_bool("PLAIN_HTTP", False)
+if PLAIN_HTTP and not set(ALLOWED_HOSTS) <= set(LOOPBACK_HOSTS):
+    raise ImproperlyConfigured(
+        "PLAIN_HTTP=1 is for serving on the loopback only; ALLOWED_HOSTS names other hosts"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with the staff home page (upload first, needs review): archive.admin_site.
+    "archive.apps.ArchiveAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,6 +101,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "archive",
 ]
 
@@ -179,8 +210,24 @@ COUNCIL_ARCHIVE_DATA = Path(
     os.environ.get("COUNCIL_ARCHIVE_DATA", BASE_DIR.parent / "shared" / "data")
 ).resolve()
 
-# Largest transcript a staff member may upload.
-TRANSCRIPT_MAX_BYTES = int(os.environ.get("TRANSCRIPT_MAX_BYTES", 50 * 1024 * 1024))
+# Largest transcript a staff member may upload (50 MB, as staff read sizes: decimal units).
+TRANSCRIPT_MAX_BYTES = int(os.environ.get("TRANSCRIPT_MAX_BYTES", 50_000_000))
+# Uploads are parsed by a background worker (``manage.py db_worker``, Django's task framework
+# backport with its database backend: archive.upload_jobs). At most TRANSCRIPT_PARSE_JOBS parse at
+# once across every worker, each in a sandboxed child limited in memory and time.
+TRANSCRIPT_PARSE_JOBS = int(os.environ.get("TRANSCRIPT_PARSE_JOBS", 2))
+TRANSCRIPT_PARSE_MEMORY_MB = int(os.environ.get("TRANSCRIPT_PARSE_MEMORY_MB", 1024))
+TRANSCRIPT_PARSE_SECONDS = float(os.environ.get("TRANSCRIPT_PARSE_SECONDS", 120))
+# An upload parsed but neither imported nor discarded expires after this many hours
+# (``manage.py cleanup_uploads``); a rejected file stays in quarantine this many days.
+PENDING_UPLOAD_HOURS = float(os.environ.get("PENDING_UPLOAD_HOURS", 72))
+QUARANTINE_DAYS = float(os.environ.get("QUARANTINE_DAYS", 30))
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "transcripts"],
+    }
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -189,7 +236,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if not DEBUG:
+if not DEBUG and not PLAIN_HTTP:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True

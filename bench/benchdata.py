@@ -519,6 +519,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--speeches", type=int, default=100_000)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    os.environ.setdefault("DEBUG", "1")  # development settings (no secret key needed)
     os.environ.setdefault("COUNCIL_ARCHIVE_DB_NAME", "bench_search")
     import django
 

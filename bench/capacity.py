@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--import-batches", type=int, default=5, help="of 1,000 speeches each")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    os.environ.setdefault("DEBUG", "1")  # development settings (no secret key needed)
     os.environ.setdefault("COUNCIL_ARCHIVE_DB_NAME", "bench_capacity")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     import django

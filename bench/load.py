@@ -93,6 +93,7 @@ def sample_urls(database: str, n: int = 2000, seed: int = 2020) -> list[tuple[st
     """(kind, path) pairs drawn from the benchmark database, weighted by MIX."""
     os.environ["COUNCIL_ARCHIVE_DB_NAME"] = database
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    os.environ.setdefault("DEBUG", "1")  # this process only samples URLs: development settings
     sys.path.insert(0, str(BASE_DIR))
     import django
 

@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    os.environ.setdefault("DEBUG", "1")  # development settings (no secret key needed)
     os.environ.setdefault("COUNCIL_ARCHIVE_DB_NAME", "bench_search")
     import django
 

@@ -2,14 +2,17 @@
 
 import pytest
 from django.contrib import admin
+from django.db import transaction
 from django.urls import reverse
 
 import archive.admin  # noqa: F401  registers the models (also done by autodiscover)
+from archive.curation import record_decision
 from archive.models import (
     ImportRecord,
     Meeting,
     MeetingMember,
     Mention,
+    PrintedVoteName,
     ProceduralLine,
     Resolution,
     Speaker,
@@ -48,6 +51,12 @@ def speeches(reference_db):
         TranscriptUpload.objects.create(
             original_name=f"f{n}.pdf", sha256="0" * 64, size=1, content_type="application/pdf"
         )
+        vote = Vote.objects.filter(meeting=meeting).first() or Vote.objects.first()
+        PrintedVoteName.objects.create(
+            vote=vote, position="in_favour", name=f"Freedonia {n}", list_order=n
+        )
+        with transaction.atomic():
+            record_decision(kind="name_mapping", user=None, summary=f"decision {n}")
 
 
 def test_every_model_is_registered():

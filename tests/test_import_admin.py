@@ -53,10 +53,11 @@ def staff(client):
     return user
 
 
-def upload(client, *files: tuple[str, bytes]):
+def upload(client, *files: tuple[str, bytes], follow: bool = False):
     return client.post(
         reverse(UPLOAD),
         {"files": [SimpleUploadedFile(name, data) for name, data in files]},
+        follow=follow,
     )
 
 
@@ -135,27 +136,43 @@ def test_upload_preview_confirm_creates_the_meeting(client, importer, pdf_bytes)
     assert Meeting.objects.count() == 1 and ImportRecord.objects.count() == 1
 
 
-def test_existing_meeting_is_shown_and_replace_must_be_ticked(
+def test_existing_meeting_shows_what_would_change_and_is_replaced_from_the_browser(
     client, importer, data_dir, pdf_bytes
 ):
     import_meeting(parsed=parsed_pdf(data_dir, "S_PV.8701_E.pdf"), source="pdf")
     old_pks = set(Speech.objects.values_list("pk", flat=True))
+    # The archive's copy differs from the upload: one statement edited, one gone.
+    first = Speech.objects.order_by("sequence").first()
+    Speech.objects.filter(pk=first.pk).update(text=first.text + " An extra sentence.")
     upload(client, ("S_PV.8701_E.pdf", pdf_bytes("S_PV.8701_E.pdf")))
     item = TranscriptUpload.objects.get()
 
     html = client.get(preview_url(item)).content.decode()
-    assert "S/PV.8701 is already in the archive" in html and "Replace existing" in html
+    assert "S/PV.8701 is already in the archive" in html
+    assert "Replace the record" in html and "Discard" in html and "--replace" not in html
+    assert "1 statement changed, 0 added, 0 removed (1 unchanged)" in html
+    assert "Changed, statement 1" in html and "text" in html
 
+    # Confirming without replacing is refused in words, and the upload can still be replaced.
     response = client.post(confirm_url(item), follow=True)
-    assert "already in the archive" in response.content.decode()
+    text = response.content.decode()
+    assert "already in the archive" in text and "--replace" not in text
     item.refresh_from_db()
     assert item.status == TranscriptUpload.Status.PARSED
 
-    client.post(confirm_url(item), {"replace": "on"})
+    client.post(confirm_url(item), {"replace": "1"})
     item.refresh_from_db()
     assert item.status == TranscriptUpload.Status.IMPORTED
     assert set(Speech.objects.values_list("pk", flat=True)) == old_pks  # addresses kept
+    assert "An extra sentence" not in Speech.objects.get(pk=first.pk).text
     assert ImportRecord.objects.get(action=ImportRecord.Action.REPLACE).user == importer
+
+
+def test_identical_upload_says_nothing_would_change(client, importer, data_dir, pdf_bytes):
+    import_meeting(parsed=parsed_pdf(data_dir, "S_PV.8701_E.pdf"), source="pdf")
+    upload(client, ("S_PV.8701_E.pdf", pdf_bytes("S_PV.8701_E.pdf")))
+    html = client.get(preview_url(TranscriptUpload.objects.get())).content.decode()
+    assert "Nothing would change." in html
 
 
 def test_unresolved_names_are_highlighted_with_a_legend(client, importer, pdf_bytes):
@@ -173,13 +190,14 @@ def test_several_files_at_once(client, importer, pdf_bytes):
         ("S_PV.8701_E.pdf", pdf_bytes("S_PV.8701_E.pdf")),
         ("notes.txt", b"\x00\x01\x02 binary"),
     )
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Just uploaded" in html
+    assert response.status_code == 302 and "/progress/?ids=" in response["Location"]
+    html = client.get(response["Location"]).content.decode()
+    assert "Reading uploads" in html and "notes.txt" in html
     statuses = dict(TranscriptUpload.objects.values_list("original_name", "status"))
     assert statuses == {"S_PV.8701_E.pdf": "parsed", "notes.txt": "failed"}
     parsed = TranscriptUpload.objects.get(status="parsed")
     assert preview_url(parsed) in html
+    assert 'http-equiv="refresh"' not in html  # nothing left to wait for
 
 
 def test_discard_forgets_the_upload(client, importer, pdf_bytes):
@@ -220,7 +238,7 @@ def test_bad_file_gives_a_message_and_writes_no_meeting(
     settings.TRANSCRIPT_MAX_BYTES = 2048
     if content is None:
         content = pdf_bytes("S_PV.8701_E.pdf")[:1500]  # a download cut short
-    response = upload(client, (name, content))
+    response = upload(client, (name, content), follow=True)
     assert response.status_code == 200
     assert message in response.content.decode()
     item = TranscriptUpload.objects.get()

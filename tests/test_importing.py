@@ -417,7 +417,7 @@ def test_unresolved_names_are_kept_as_printed_and_reported(council):
     assert speech.country_as_printed == "Ruritania"
     assert speech.member_state is None and speech.affiliation is None
     assert [(u.name, u.places) for u in result.unresolved] == [("Ruritania", ["speech 3"])]
-    assert "1 unresolved names: Ruritania (speech 3)" in result.record.summary
+    assert "1 unresolved name: Ruritania (speech 3)" in result.record.summary
 
 
 def test_with_no_reference_data_every_name_is_unresolved_but_import_works(data_dir):

@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -47,6 +48,8 @@ def _user(role: str) -> User | None:
         user.user_permissions.add(Permission.objects.get(codename="view_transcriptupload"))
     if role == "importer":
         user.user_permissions.add(Permission.objects.get(codename="import_transcript"))
+    if role == "curator":
+        user.user_permissions.add(Permission.objects.get(codename="map_printed_name"))
     return user
 
 
@@ -290,7 +293,8 @@ def test_file_type_is_decided_by_content_in_the_upload(pdf):
     # A PNG named .pdf is refused with the parser's message, and the failure is on the record.
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 16
     response = _upload(client, png, name="S_PV.8702_E.pdf")
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert "neither a PDF nor a plain-text" in client.get(response["Location"]).content.decode()
     refused = TranscriptUpload.objects.get(original_name="S_PV.8702_E.pdf")
     assert refused.status == TranscriptUpload.Status.FAILED
     assert "neither a PDF nor a plain-text" in refused.message
@@ -322,3 +326,112 @@ def test_imports_and_failures_are_visible_in_the_admin(pdf, parsed_upload):
         )
     )
     assert "damaged or incomplete" in detail.content.decode()
+
+
+# --------------------------------------------------------------------------- staff pages (issue 12)
+
+
+@pytest.fixture(scope="module")
+def small_parse(data_dir):
+    """S/PV.8701 parsed once for the matrices below (the parse itself is tested elsewhere)."""
+    from archive.parsing import parse_document
+
+    data = (data_dir / "unsc-2020-pires" / "pdf" / SMALL_PDF).read_bytes()
+    return data, parse_document(data, filename=SMALL_PDF)
+
+
+@pytest.fixture
+def read_upload(small_parse) -> TranscriptUpload:
+    """An upload read and waiting for confirmation, without running the sandbox again."""
+    from archive.importing import store_upload
+    from archive.upload_jobs import keep_parse
+
+    data, parsed = small_parse
+    upload = store_upload(data=data, original_name=SMALL_PDF, status="parsed")
+    keep_parse(upload, parsed)
+    upload.refresh_from_db()
+    return upload
+
+
+STAFF_ROLES = [*ROLES, "curator"]
+# page -> roles that may open it; every other staff role gets 403, others the login page.
+ALLOWED = {
+    "progress": {"importer", "superuser"},
+    "preview": {"importer", "superuser"},
+    "download": {"superuser"},  # importing is not downloading: its own permission
+    "review": {"staff", "importer", "curator", "superuser"},  # sections filtered inside
+    "review_section": {"curator", "superuser"},
+    "map_name": {"curator", "superuser"},
+    "guide": {"staff", "importer", "curator", "superuser"},
+}
+
+
+def _staff_page(name: str, upload: TranscriptUpload) -> str:
+    return {
+        "progress": reverse("admin:archive_transcriptupload_progress") + f"?ids={upload.pk}",
+        "preview": reverse("admin:archive_transcriptupload_preview", args=[upload.pk]),
+        "download": reverse("admin:archive_transcriptupload_file", args=[upload.pk]),
+        "review": reverse("admin:review"),
+        "review_section": reverse("admin:review_section", args=["printed-names"]),
+        "map_name": reverse("admin:review_map_name") + "?name=Ruritania",
+        "guide": reverse("admin:staff_guide", args=["importing"]),
+    }[name]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", list(ALLOWED))
+@pytest.mark.parametrize("role", STAFF_ROLES)
+def test_staff_pages_matrix(role, page, read_upload):
+    response = client_for(role).get(_staff_page(page, read_upload))
+    if role in ("anonymous", "plain"):
+        assert _is_login_redirect(response)
+    elif role in ALLOWED[page]:
+        assert response.status_code == 200, response.content[:300]
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", STAFF_ROLES)
+def test_mapping_a_name_and_undoing_it_matrix(role):
+    from archive.models import Decision, MemberState, NameAlias
+
+    state = MemberState.objects.create(name="Freedonia", iso3="FRD")
+    client = client_for(role)
+    response = client.post(
+        reverse("admin:review_map_name"), {"name": "Ruritania", "target": f"state:{state.pk}"}
+    )
+    may = role in ("curator", "superuser")
+    if role in ("anonymous", "plain"):
+        assert _is_login_redirect(response)
+    else:
+        assert response.status_code == (302 if may else 403)
+    assert NameAlias.objects.filter(normalised="ruritania").exists() == may
+
+    with transaction.atomic():
+        from archive.name_mapping import Target, map_printed_name
+
+        decision = map_printed_name(name="Zembla", target=Target(member_state=state), user=None)
+    response = client.post(reverse("admin:review_undo", args=[decision.pk]))
+    assert Decision.objects.get(pk=decision.pk).is_undone == may
+    if not may and role not in ("anonymous", "plain"):
+        assert response.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["discard_selected", "reparse_selected"])
+@pytest.mark.parametrize("role", STAFF_ROLES)
+def test_upload_actions_matrix(role, action, read_upload):
+    client = client_for(role)
+    if role == "curator":
+        # A curator may see the uploads (view permission) but not act on them.
+        User.objects.get(username="curator").user_permissions.add(
+            Permission.objects.get(codename="view_transcriptupload")
+        )
+    before = TranscriptUpload.objects.count()
+    client.post(
+        reverse("admin:archive_transcriptupload_changelist"),
+        {"action": action, "_selected_action": [read_upload.pk]},
+    )
+    acted = TranscriptUpload.objects.count() != before
+    assert acted == (role in ("importer", "superuser") and action == "discard_selected")

@@ -105,7 +105,7 @@ def test_import_transcripts_reports_imported_skipped_failed(transcripts_dir):
     out, err, error = import_transcripts(str(transcripts_dir))
 
     assert "Imported 1, skipped 0, failed 1 of 2 files." in out
-    assert "Imported: S_PV.8701_E.pdf: S/PV.8701 imported — 2 speeches, 1 votes" in out
+    assert "Imported: S_PV.8701_E.pdf: S/PV.8701 imported — 2 speeches, 1 vote," in out
     assert "Failed: junk.pdf: The file is neither a PDF nor a plain-text document." in out
     assert error is not None and "1 file(s) failed" in str(error)  # exit status 1
     assert "2/2 files" in err and "/s" in err and "left 0:" in err

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0009_curation_decision'),
+        ('archive', '0013_staff_presidency_as_printed'),
     ]
 
     operations = [

@@ -442,3 +442,11 @@ def vote_positions() -> list[tuple[str, str]]:
 def by_position(member_votes, position: str) -> list:
     """The member votes cast in ``position`` ("in_favour", "against", ...), from a prefetch."""
     return [mv for mv in member_votes if mv.position == position]
+
+
+@register.filter
+def file_size(size) -> str:
+    """A size in bytes as people write it: 812 bytes, 45 kB, 1.2 MB."""
+    from archive.wording import format_size
+
+    return format_size(int(size or 0))
