@@ -51,6 +51,7 @@ def ensure_reference_data(*, progress=print) -> None:
 def main() -> None:
     """Command line: load the reference data into the benchmark database."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    os.environ.setdefault("DEBUG", "1")  # development settings (no secret key needed)
     os.environ.setdefault("COUNCIL_ARCHIVE_DB_NAME", "bench_search")
     import django
 
