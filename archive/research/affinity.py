@@ -23,11 +23,10 @@ Definitions (stated on the pages too):
 from __future__ import annotations
 
 import datetime
-import json
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import connections
 
 from archive.models import CouncilTerm, MemberState, MemberVote, Vote
@@ -35,7 +34,6 @@ from archive.models import CouncilTerm, MemberState, MemberVote, Vote
 THIN = 10
 ROLL_CALLS_FROM = 1994
 NOT_PARTICIPATING = MemberVote.Position.NOT_PARTICIPATING.value
-CACHE_SECONDS = 600
 
 # Votes with a roll call, their year, and whether every member named held a seat that year.
 # ``seated`` is false when the roll call names a State with no seat that year: the source put
@@ -92,21 +90,33 @@ class RollCalls:
         return sum(1 for year in self.unseated.values() if span.start <= year <= span.end)
 
 
-def roll_calls(*, using: str = "default", version: str | None = None) -> RollCalls:
-    """Which votes count, through the cache when ``version`` (the archive's state) is given.
+# The last few roll-call tables built by this process, by (database, archive version, rows).
+_kept: dict[tuple, RollCalls] = {}
+_kept_lock = threading.Lock()
+KEPT = 4
 
-    One query over every vote (3,000) and member vote (30,000), ~30 ms: the pages then read
-    only the member votes of the votes they need.
+# What the table is built from, cheaply: primary-key maxima (index reads) and small counts.
+# Within a test's rolled-back transaction the archive version does not move; these do.
+_FINGERPRINT = """
+SELECT (SELECT max(id) FROM archive_membervote), (SELECT count(*) FROM archive_vote),
+       (SELECT max(id) FROM archive_vote), (SELECT count(*) FROM archive_councilterm),
+       (SELECT max(id) FROM archive_councilterm)
+"""
+
+
+def roll_calls(*, using: str = "default", version: str | None = None) -> RollCalls:
+    """Which votes count: kept by each process for a state of the archive (``version``).
+
+    One query over every vote (3,000) and member vote (30,000), ~50 ms, that only an import
+    changes: like the filter boxes' suggestions (archive.filter_options), it is built once per
+    archive version by each worker; the pages then read only the member votes they need.
     """
-    key = f"affinity-roll-calls:{version}" if version else None
-    hit = cache.get(key) if key else None
-    if hit is not None:
-        data = json.loads(hit)
-        return RollCalls(
-            years={int(k): v for k, v in data["years"].items()},
-            undated=data["undated"],
-            unseated={int(k): v for k, v in data["unseated"].items()},
-        )
+    key = None
+    if version:
+        key = (using, version, *_rows(_FINGERPRINT, [], using=using)[0])
+        with _kept_lock:
+            if key in _kept:
+                return _kept[key]
     years, unseated, undated = {}, {}, 0
     for vote_id, year, seated in _rows(_ROLL_CALLS, [], using=using):
         if year is None:
@@ -117,8 +127,10 @@ def roll_calls(*, using: str = "default", version: str | None = None) -> RollCal
             unseated[vote_id] = year
     result = RollCalls(years=years, undated=undated, unseated=unseated)
     if key:
-        payload = {"years": years, "undated": undated, "unseated": unseated}
-        cache.set(key, json.dumps(payload), CACHE_SECONDS)
+        with _kept_lock:
+            while len(_kept) >= KEPT:
+                _kept.pop(next(iter(_kept)))
+            _kept[key] = result
     return result
 
 
