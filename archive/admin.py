@@ -12,11 +12,13 @@ registered by importing it here.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
-from archive import admin_imports  # noqa: F401  registers TranscriptUploadAdmin
+from archive import (
+    admin_imports,  # noqa: F401  registers TranscriptUploadAdmin
+    admin_votes,  # noqa: F401  registers VoteAdmin, VoteClaimAdmin, MemberVoteAdmin
+)
 from archive.models import (
     Affiliation,
     AgendaItem,
@@ -26,7 +28,6 @@ from archive.models import (
     Meeting,
     MeetingMember,
     MemberState,
-    MemberVote,
     Mention,
     NameAlias,
     PrintedVoteName,
@@ -37,7 +38,6 @@ from archive.models import (
     Speech,
     SpeechYearCount,
     TranscriptUpload,
-    Vote,
 )
 
 
@@ -257,57 +257,6 @@ class ResolutionAdmin(admin.ModelAdmin):
     def outcome(self, obj: Resolution) -> str:
         vote = getattr(obj, "vote", None)
         return f"{vote.get_outcome_display()} {vote.tally}".strip() if vote else "—"
-
-
-class MemberVoteInline(admin.TabularInline):
-    model = MemberVote
-    extra = 0
-    autocomplete_fields = ["member_state"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member_state")
-
-
-@admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
-    list_display = [
-        "__str__",
-        "date",
-        "outcome",
-        "subject",
-        "draft_symbol",
-        "meeting",
-        "vetoes",
-        "source",
-    ]
-    list_filter = ["outcome", "subject", "date"]
-    search_fields = ["draft_symbol", "=resolution__number", "meeting__symbol", "description"]
-    list_select_related = ["resolution", "meeting"]
-    raw_id_fields = ["meeting", "resolution"]
-    inlines = [MemberVoteInline]
-    show_full_result_count = False
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(veto_count=Count("member_votes", filter=Q(member_votes__is_veto=True)))
-        )
-
-    @admin.display(description="Vetoes", ordering="veto_count")
-    def vetoes(self, obj: Vote) -> int:
-        return obj.veto_count
-
-
-@admin.register(MemberVote)
-class MemberVoteAdmin(admin.ModelAdmin):
-    list_display = ["vote", "member_state", "position", "is_veto"]
-    list_filter = ["position", "is_veto"]
-    search_fields = ["member_state__name", "vote__draft_symbol", "=vote__resolution__number"]
-    list_select_related = ["vote__resolution", "member_state"]
-    raw_id_fields = ["vote"]
-    autocomplete_fields = ["member_state"]
-    show_full_result_count = False
 
 
 @admin.register(PrintedVoteName)

@@ -10,8 +10,9 @@ class ArchiveConfig(AppConfig):
     verbose_name = "Council Archive"
 
     def ready(self) -> None:
-        # Undo handlers register themselves on import: load every kind of decision here.
-        from archive import name_mapping  # noqa: F401
+        # Undo handlers register when their module is imported: a decision must be undoable
+        # from any page (the review queue, the admin) whatever was imported before.
+        from archive import name_mapping, vote_sources  # noqa: F401
 
 
 class ArchiveAdminConfig(admin_apps.AdminConfig):

@@ -34,11 +34,9 @@ from django.utils.text import slugify
 
 from archive.models import (
     AgendaItem,
-    CouncilTerm,
     ImportRecord,
     Meeting,
     MeetingMember,
-    MemberVote,
     Mention,
     PrintedVoteName,
     ProceduralLine,
@@ -46,8 +44,11 @@ from archive.models import (
     Speaker,
     Speech,
     TranscriptUpload,
-    Vote,
 )
+from archive.parsing.checks import Check
+from archive.record_votes import VOTE_LISTS as _VOTE_LISTS
+from archive.record_votes import UnknownResult, write_votes
+from archive.vote_sources import Choice, VoteConflict, conflict_checks
 
 if TYPE_CHECKING:
     from archive.parsing import ParsedMeeting
@@ -124,7 +125,19 @@ class ImportResult:
     counts: dict[str, int]
     unresolved: list[UnresolvedName]
     warnings: list[str]
+    vote_conflicts: list[VoteConflict] = field(default_factory=list)
+    vote_choices: dict[int, str] = field(default_factory=dict)  # position -> choice made
     record: ImportRecord | None = None
+
+    @property
+    def checks(self) -> list[Check]:
+        """The import-time checks: the record's votes that disagree with the archive."""
+        return conflict_checks(self.vote_conflicts)
+
+    @property
+    def pending_votes(self) -> list[VoteConflict]:
+        """Disagreeing votes no one chose for: the archive's values kept, to be reviewed."""
+        return [c for c in self.vote_conflicts if c.position not in self.vote_choices]
 
     @property
     def summary(self) -> str:
@@ -146,7 +159,36 @@ class ImportResult:
             text += f"; {plural(len(self.unresolved), 'unresolved name')}: {names}"
         if self.warnings:
             text += f"; warnings: {' / '.join(self.warnings)}"
+        if self.vote_conflicts:
+            text += "; " + "; ".join(
+                _conflict_words(c, self.vote_choices) for c in self.vote_conflicts
+            )
         return text
+
+
+def _conflict_words(conflict: VoteConflict, choices: dict[int, str]) -> str:
+    diffs = ", ".join(
+        f"{d.label.lower()} {d.record} (archive: {d.archive})" for d in conflict.differences
+    )
+    done = {
+        Choice.RECORD: "the record's reading taken",
+        Choice.ARCHIVE: "the archive's values kept",
+    }.get(
+        choices.get(conflict.position),
+        "the archive's values kept; the record's reading awaits review",
+    )
+    return f"vote {conflict.position} ({conflict.what}) reads {diffs}: {done}"
+
+
+def _chooser(vote_choices: dict[int, Choice] | None, take_record_votes: bool):
+    """The importer's choice for each disagreeing vote, by its position in the record."""
+
+    def choose(conflict: VoteConflict) -> Choice | None:
+        if take_record_votes:
+            return Choice.RECORD
+        return (vote_choices or {}).get(conflict.position)
+
+    return choose
 
 
 # --------------------------------------------------------------------------- name resolution
@@ -276,14 +318,6 @@ def default_resolver() -> Resolver:
     return NameResolver.load()
 
 
-_VOTE_LISTS = (
-    ("in_favour", MemberVote.Position.IN_FAVOUR),
-    ("against", MemberVote.Position.AGAINST),
-    ("abstaining", MemberVote.Position.ABSTAINING),
-    ("not_participating", MemberVote.Position.NOT_PARTICIPATING),
-)
-
-
 def resolve_names(parsed: ParsedMeeting, resolver: Resolver) -> ResolvedNames:
     """Resolve the presidency, members, speakers' States and vote lists of a parsed record."""
     unresolved: dict[str, UnresolvedName] = {}
@@ -376,8 +410,16 @@ def import_meeting(
     replace: bool = False,
     resolver: Resolver | None = None,
     source_name: str = "",
+    vote_choices: dict[int, Choice] | None = None,
+    take_record_votes: bool = False,
 ) -> ImportResult:
-    """Write a parsed verbatim record and everything in it to the database, atomically."""
+    """Write a parsed verbatim record and everything in it to the database, atomically.
+
+    A parsed vote that disagrees with the vote the archive holds (``archive.vote_sources``)
+    takes the importer's choice from ``vote_choices`` (the vote's position in the record ->
+    keep the archive's or take the record's); ``take_record_votes`` takes the record's for
+    every such vote. Without a choice the archive's values stay and the record's reading
+    awaits review. Every choice is recorded as a curation decision."""
     source = Meeting.Source(source)
     if source not in _IMPORTED_SOURCES:
         raise ValueError(f"cannot import a transcript with source {source!r}")
@@ -401,6 +443,7 @@ def import_meeting(
                 user=user,
                 replace=replace,
                 source_name=source_name,
+                choose=_chooser(vote_choices, take_record_votes),
             )
     except IntegrityError as exc:
         # Another import of the same meeting committed between our look-up and our insert:
@@ -461,6 +504,7 @@ def _import(
     user,
     replace: bool,
     source_name: str,
+    choose,
 ) -> ImportResult:
     warnings: list[str] = list(names.warnings)
     meeting = _existing_meeting(parsed, lock=True)
@@ -504,7 +548,20 @@ def _import(
     members = _write_members(meeting, parsed, names)
     _write_procedure(meeting, parsed)
     speeches, kept, removed = _write_speeches(meeting, parsed, names, replace=not created)
-    votes = _write_votes(meeting, parsed, names, warnings)
+    try:
+        written = write_votes(
+            meeting,
+            parsed,
+            names.votes,
+            warnings,
+            choose=choose,
+            user=user,
+            via=f"import of {source_name or (upload.original_name if upload else parsed.symbol)}",
+        )
+    except UnknownResult as exc:
+        raise ImportFailed(str(exc)) from exc
+    _write_printed_vote_names(written.votes, names)
+    votes = written.count
     mentions = _write_mentions(meeting, parsed, speeches)
 
     counts = {
@@ -523,6 +580,8 @@ def _import(
         counts=counts,
         unresolved=names.unresolved,
         warnings=warnings,
+        vote_conflicts=written.conflicts,
+        vote_choices=written.choices,
     )
     result.record = ImportRecord.objects.create(
         action=ImportRecord.Action.REPLACE if replaced else ImportRecord.Action.IMPORT,
@@ -761,125 +820,7 @@ def _similar(a: str, b: str) -> bool:
 # --------------------------------------------------------------------------- votes
 
 
-def _vote_subject(subject: str | None) -> Vote.Subject:
-    text = (subject or "").lower()
-    if "amendment" in text:
-        return Vote.Subject.AMENDMENT
-    if "draft resolution" in text or not text:
-        return Vote.Subject.DRAFT_RESOLUTION
-    if "procedur" in text:
-        return Vote.Subject.PROCEDURAL
-    return Vote.Subject.OTHER
-
-
-def _vote_outcome(result: str | None) -> Vote.Outcome:
-    text = (result or "").strip().lower().replace("_", " ")
-    if text == "adopted":
-        return Vote.Outcome.ADOPTED
-    if text == "vetoed":
-        return Vote.Outcome.VETOED
-    if text == "not adopted":
-        return Vote.Outcome.NOT_ADOPTED
-    raise ImportFailed(f"Unknown vote result {result!r}.")
-
-
-def _resolution_ref(value: str | None):
-    from archive.parsing.symbols import parse_resolution_reference
-
-    return parse_resolution_reference(value) if value else None
-
-
-def _write_votes(
-    meeting: Meeting, parsed: ParsedMeeting, names: ResolvedNames, warnings: list[str]
-) -> int:
-    """Write the votes with their member votes; adopted drafts get (or create) their resolution."""
-    existing = list(Vote.objects.filter(meeting=meeting).order_by("position", "pk"))
-    permanent = _permanent_members(meeting.date.year if meeting.date else None)
-    used: set[int] = set()
-    written: list[Vote] = []
-
-    for position, (parsed_vote, lists) in enumerate(
-        zip(parsed.votes, names.votes, strict=True), start=1
-    ):
-        outcome = _vote_outcome(parsed_vote.result)
-        resolution = None
-        if outcome == Vote.Outcome.ADOPTED:
-            resolution = _adopted_resolution(meeting, parsed_vote, warnings)
-        counts = {}
-        for attr, _ in _VOTE_LISTS[:3]:
-            count = len(lists[attr])
-            if count > MAX_COUNCIL_VOTES:
-                warnings.append(f"vote {position}: {count} States listed {attr.replace('_', ' ')}")
-                count = None
-            counts[attr] = count
-        vote = _matching_vote(
-            meeting,
-            existing,
-            used,
-            parsed_vote,
-            resolution=resolution,
-            outcome=outcome,
-            counts=counts,
-            position=position,
-        )
-        if vote.pk:
-            used.add(vote.pk)
-        vote.meeting = meeting
-        vote.date = meeting.date
-        vote.subject = _vote_subject(parsed_vote.subject)
-        vote.draft_symbol = (parsed_vote.draft or "")[:40]
-        vote.description = parsed_vote.subject or ""
-        vote.resolution = resolution
-        vote.outcome = outcome
-        vote.in_favour_count = counts["in_favour"]
-        vote.against_count = counts["against"]
-        vote.abstaining_count = counts["abstaining"]
-        vote.after_speech = parsed_vote.after_speech
-        vote.position = position
-        # The record now owns this vote, even one the reference loader made: the loader leaves
-        # votes with a record source alone (Vote.RECORD_SOURCES), so the record's reading wins.
-        vote.source = meeting.source
-        _check_tally(parsed_vote, counts, position, warnings)
-        written.append(vote)
-
-    # Votes of an earlier import of this record that are gone from it now. Votes from other
-    # sources (the reference loader) are kept but lose their position so ours can take it.
-    stale = [v for v in existing if v.pk not in used]
-    ours = [v.pk for v in stale if v.source in Vote.RECORD_SOURCES]
-    Vote.objects.filter(pk__in=ours).delete()
-    Vote.objects.filter(pk__in=[v.pk for v in stale if v.pk not in ours]).update(position=None)
-    # Clear positions first so that renumbering never collides with the unique constraint.
-    Vote.objects.filter(pk__in=[v.pk for v in written if v.pk]).update(position=None)
-    for vote in written:
-        vote.save()
-
-    MemberVote.objects.filter(vote__in=written).delete()
-    member_votes = []
-    for vote, lists in zip(written, names.votes, strict=True):
-        seen: set[int] = set()
-        for attr, position in _VOTE_LISTS:
-            for _name, match in lists[attr]:
-                if not match or not match.member_state_id or match.member_state_id in seen:
-                    continue
-                seen.add(match.member_state_id)
-                member_votes.append(
-                    MemberVote(
-                        vote=vote,
-                        member_state_id=match.member_state_id,
-                        position=position,
-                        is_veto=(
-                            vote.outcome == Vote.Outcome.VETOED
-                            and position == MemberVote.Position.AGAINST
-                            and match.member_state_id in permanent
-                        ),
-                    )
-                )
-    MemberVote.objects.bulk_create(member_votes)
-    _write_printed_vote_names(written, names)
-    return len(written)
-
-
-def _write_printed_vote_names(votes: list[Vote], names: ResolvedNames) -> None:
+def _write_printed_vote_names(votes: list, names: ResolvedNames) -> None:
     """Keep every name of a vote list that matched no Member State, exactly as printed."""
     PrintedVoteName.objects.filter(vote__in=votes).delete()
     rows = []
@@ -896,117 +837,10 @@ def _write_printed_vote_names(votes: list[Vote], names: ResolvedNames) -> None:
     PrintedVoteName.objects.bulk_create(rows)
 
 
-def _check_tally(parsed_vote, counts: dict, position: int, warnings: list[str]) -> None:
-    tally = getattr(parsed_vote, "tally", None)
-    if not tally:
-        return
-    listed = "-".join(str(counts[a]) for a in ("in_favour", "against", "abstaining"))
-    if isinstance(tally, (list, tuple)):
-        tally = "-".join(str(n) for n in tally)
-    if str(tally) != listed:
-        warnings.append(f"vote {position}: announced {tally}, lists give {listed}")
+def _resolution_ref(value: str | None):
+    from archive.parsing.symbols import parse_resolution_reference
 
-
-def _permanent_members(year: int | None) -> set[int]:
-    if year is None:
-        return set()
-    return set(
-        CouncilTerm.objects.filter(
-            seat=CouncilTerm.Seat.PERMANENT, start_year__lte=year, end_year__gte=year
-        ).values_list("member_state_id", flat=True)
-    )
-
-
-def _adopted_resolution(meeting: Meeting, parsed_vote, warnings: list[str]) -> Resolution | None:
-    ref = _resolution_ref(parsed_vote.resolution)
-    if ref is None:
-        warnings.append(
-            f"adopted draft {parsed_vote.draft or '(no symbol)'} names no resolution number"
-        )
-        return None
-    year = ref.year or (meeting.date.year if meeting.date else None)
-    if year is None:
-        return None
-    resolution, created = Resolution.objects.select_for_update().get_or_create(
-        number=ref.number,
-        year=year,
-        defaults={
-            "adopted_on": meeting.date,
-            "meeting": meeting,
-            "meeting_symbol": meeting.symbol,
-            "agenda_item": meeting.agenda_item,
-            "draft_symbol": (parsed_vote.draft or "")[:40],
-        },
-    )
-    if not created:
-        changed = []
-        for attr, value in (
-            ("adopted_on", meeting.date),
-            ("meeting", meeting),
-            ("meeting_symbol", meeting.symbol),
-            ("agenda_item", meeting.agenda_item),
-            ("draft_symbol", (parsed_vote.draft or "")[:40]),
-        ):
-            if not getattr(resolution, attr) and value:
-                setattr(resolution, attr, value)
-                changed.append(attr)
-        if changed:
-            resolution.save(update_fields=changed)
-    return resolution
-
-
-def _matching_vote(
-    meeting: Meeting,
-    existing: list[Vote],
-    used: set[int],
-    parsed_vote,
-    *,
-    resolution: Resolution | None,
-    outcome: str,
-    counts: dict[str, int | None],
-    position: int,
-) -> Vote:
-    """The Vote row to update for a parsed vote, or a new one: never a duplicate.
-
-    Tried in order: the vote on the same resolution; a vote on the same draft with the same
-    subject; a vote on the same draft with the same outcome and counts (the reference votes file
-    records an amendment as a vote on the draft it amends); this importer's own earlier vote at
-    the same position. Candidates are this meeting's votes, and votes on the draft the
-    reference loader holds for the meeting's date without a meeting.
-    """
-    if resolution is not None:
-        vote = Vote.objects.filter(resolution=resolution).first()
-        if vote is not None:
-            return vote
-    subject = _vote_subject(parsed_vote.subject)
-    candidates = [v for v in existing if v.pk not in used]
-    draft = (parsed_vote.draft or "")[:40]
-    if draft:
-        pool = [v for v in candidates if v.draft_symbol == draft] + list(
-            Vote.objects.filter(meeting__isnull=True, draft_symbol=draft, date=meeting.date)
-            .exclude(pk__in=used)
-            .order_by("pk")
-        )
-        tally = (counts["in_favour"], counts["against"], counts["abstaining"])
-        for same in (
-            lambda v: v.subject == subject,
-            lambda v: (
-                v.outcome == outcome
-                and (v.in_favour_count, v.against_count, v.abstaining_count) == tally
-            ),
-        ):
-            found = next((v for v in pool if same(v)), None)
-            if found:
-                return found
-    found = next(
-        (
-            v
-            for v in candidates
-            if v.source in Vote.RECORD_SOURCES and v.position == position and v.subject == subject
-        ),
-        None,
-    )
-    return found or Vote()
+    return parse_resolution_reference(value) if value else None
 
 
 # --------------------------------------------------------------------------- mentions

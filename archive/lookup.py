@@ -2,7 +2,8 @@
 
 The home page's one box submits here. ``lookup(text=...)`` answers with a ``LookupResult``: a
 URL to go straight to, or a short explanation of what was understood with the closest matches
-("No resolution 9999; the archive holds resolutions 1–2640"). Parsing of symbols and resolution
+("No resolution 9999; the archive holds resolutions 1–2815, except 2775 and 2782–2814, which
+are not in its sources"). Parsing of symbols and resolution
 references belongs to ``archive.parsing.symbols``; this module only decides where to send the
 reader.
 """
@@ -124,7 +125,7 @@ def _resolution(query: str, number: int, year: int | None) -> LookupResult:
             candidates=[_resolution_candidate(r) for r in matches],
             search_url=search_url(query),
         )
-    return _nearest_by_number(
+    result = _nearest_by_number(
         query,
         missing=label,
         kind="resolutions",
@@ -133,6 +134,28 @@ def _resolution(query: str, number: int, year: int | None) -> LookupResult:
         number=number,
         candidate=_resolution_candidate,
     )
+    gaps = Resolution.objects.missing_numbers()
+    missing = sum(b - a + 1 for a, b in gaps)
+    if not gaps or missing > Resolution.objects.count():
+        return result  # a sparse archive (a sample): its range says enough
+    # Say which numbers the sources lack, not only the range held.
+    return LookupResult(
+        query=result.query,
+        understood=f"{result.understood}, except {_runs(gaps)}, which "
+        + ("are" if missing > 1 else "is")
+        + " not in its sources",
+        found=False,
+        candidates=result.candidates,
+        search_url=result.search_url,
+    )
+
+
+def _runs(runs: list[tuple[int, int]], shown: int = 8) -> str:
+    """ "2775 and 2782–2814" (the first ``shown`` runs, then how many more)."""
+    words = [str(a) if a == b else f"{a}–{b}" for a, b in runs[:shown]]
+    if len(runs) > shown:
+        words.append(f"{len(runs) - shown} more runs of numbers")
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _nearest_by_number(

@@ -16,6 +16,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.utils import timezone
 
 from archive.urlcache import cached_reverse
 
@@ -705,6 +706,17 @@ class ResolutionQuerySet(models.QuerySet):
     def in_year(self, year: int):
         return self.filter(year=year)
 
+    def missing_numbers(self) -> list[tuple[int, int]]:
+        """The runs of numbers, from 1 to the highest held, that no source gives:
+        [(2775, 2775), (2782, 2814)]."""
+        held = sorted(set(self.values_list("number", flat=True)))
+        runs, expected = [], 1
+        for number in held:
+            if number > expected:
+                runs.append((expected, number - 1))
+            expected = number + 1
+        return runs
+
     def with_vote(self):
         return self.select_related("vote", "meeting")
 
@@ -764,8 +776,19 @@ class VoteQuerySet(models.QuerySet):
         return self.filter(outcome__in=[Vote.Outcome.VETOED, Vote.Outcome.NOT_ADOPTED])
 
     def from_records(self):
-        """Votes an import of an official record wrote: the reference loader leaves them alone."""
-        return self.filter(source__in=Vote.RECORD_SOURCES)
+        """Votes an official record (an imported transcript) speaks to."""
+        return self.filter(
+            models.Exists(
+                VoteClaim.objects.filter(vote=models.OuterRef("pk"), source=VoteClaim.Source.RECORD)
+            )
+        )
+
+    def flagged(self, flag: str | None = None):
+        """Votes whose facts readers are warned about (any flag, or this one)."""
+        return self.filter(flags__contains=[flag]) if flag else self.exclude(flags=[])
+
+    def dated(self):
+        return self.filter(date__isnull=False)
 
 
 class Vote(models.Model):
@@ -783,8 +806,29 @@ class Vote(models.Model):
         NOT_ADOPTED = "not_adopted", "Not adopted"
         VETOED = "vetoed", "Not adopted (veto)"
 
-    # ``source`` of a vote written by a record import: the record's Meeting.Source value.
-    # "transcript" is what imports wrote before the source named the record's kind.
+    class Flag(models.TextChoices):
+        """What readers are warned about: kept by the reconciliation (reference_data.reconcile)."""
+
+        PARTIAL_MEMBERS = "partial_members", "Only some members' votes are held"
+        NOT_ON_COUNCIL = "not_on_council", "A source lists a State not on the Council that year"
+        COUNTS_IMPOSSIBLE = "counts_impossible", "The counts cannot be right"
+        TALLY_MISMATCH = "tally_mismatch", "Members' votes disagree with the tally"
+        MEMBER_TWICE = "member_twice", "A source lists a member twice"
+        UNMATCHED_MEMBER = "unmatched_member", "A source names a member no State matches"
+        NO_TALLY = "no_tally", "The tally is not in the sources"
+        NO_DATE = "no_date", "The date is not in the sources"
+        SOURCES_DIFFER = "sources_differ", "Sources differ"
+        AWAITING_REVIEW = "awaiting_review", "An official record's reading awaits review"
+
+    class Coverage(models.TextChoices):
+        """How many members' votes the sources give."""
+
+        FULL = "full", "Every member's vote"
+        PARTIAL = "partial", "Some members' votes"
+        VETOES_ONLY = "vetoes_only", "Vetoes only"
+        NONE = "none", "No member's vote"
+
+    # Values of ``source`` before vote claims (kept so old rows are recognised): a record import.
     RECORD_SOURCES = ("pdf", "text", "corpus", "transcript")
 
     meeting = models.ForeignKey(
@@ -809,7 +853,31 @@ class Vote(models.Model):
     position = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Order of the vote within its meeting"
     )
-    source = models.CharField(max_length=80, blank=True)
+    source = models.CharField(
+        max_length=80, blank=True, help_text="Source of the tally shown, else of the outcome"
+    )
+    # Reconciled from the claims (archive.reference_data.reconcile); never edited by hand.
+    meeting_symbol = models.CharField(
+        max_length=60, blank=True, help_text="The meeting as a source names it, when not held"
+    )
+    meeting_note = models.CharField(
+        max_length=300, blank=True, help_text="How the vote was taken, when not at a meeting"
+    )
+    chosen_claim = models.ForeignKey(
+        "VoteClaim",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A person's recorded choice of source (archive.vote_sources.choose)",
+    )
+    flags = ArrayField(
+        models.CharField(max_length=30, choices=Flag.choices), default=list, blank=True
+    )
+    member_coverage = models.CharField(max_length=12, choices=Coverage.choices, blank=True)
+    provenance = models.JSONField(
+        default=dict, blank=True, help_text="Which claim gave each value shown: field -> claim id"
+    )
 
     objects = VoteQuerySet.as_manager()
 
@@ -847,8 +915,16 @@ class Vote(models.Model):
                 condition=Q(abstaining_count__isnull=True) | Q(abstaining_count__lte=15),
                 name="vote_abstaining_at_most_15",
             ),
+            models.CheckConstraint(
+                condition=Q(member_coverage__in=["", "full", "partial", "vetoes_only", "none"]),
+                name="vote_member_coverage_valid",
+            ),
         ]
-        indexes = [models.Index(fields=["draft_symbol"]), models.Index(fields=["date"])]
+        indexes = [
+            models.Index(fields=["draft_symbol"]),
+            models.Index(fields=["date"]),
+            GinIndex(fields=["flags"], name="vote_flags_gin"),
+        ]
 
     def __str__(self) -> str:
         what = self.resolution or self.draft_symbol or self.get_subject_display()
@@ -860,6 +936,23 @@ class Vote(models.Model):
         if any(c is None for c in counts):
             return ""
         return "-".join(str(c) for c in counts)
+
+    @property
+    def counts(self) -> tuple[int | None, int | None, int | None]:
+        return (self.in_favour_count, self.against_count, self.abstaining_count)
+
+    def get_absolute_url(self) -> str:
+        """An adopting vote is shown on its resolution's page; any other on its own."""
+        if self.resolution_id:
+            return self.resolution.get_absolute_url() + "#vote"
+        return cached_reverse("archive:vote", self.pk)
+
+    @property
+    def year(self) -> int | None:
+        """The vote's year: its date's, else its resolution's."""
+        if self.date:
+            return self.date.year
+        return self.resolution.year if self.resolution_id else None
 
 
 class MemberVote(models.Model):
@@ -926,6 +1019,143 @@ class PrintedVoteName(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (as printed): {self.get_position_display()}"
+
+
+class VoteClaimQuerySet(models.QuerySet):
+    def pending(self):
+        """Records' readings that disagree with the archive and await a person's choice."""
+        return self.filter(standing=VoteClaim.Standing.PENDING)
+
+    def counted(self):
+        return self.filter(standing=VoteClaim.Standing.COUNTED)
+
+
+class VoteClaim(models.Model):
+    """What one source says about one vote, kept whether or not it is the value shown.
+
+    The Vote and its MemberVotes hold the preferred value: the claim a person chose
+    (``Vote.chosen_claim``), else each value from the first counted claim that gives it, in the
+    order of ``PRECEDENCE`` (official record > UN tables > other files). The reconciliation
+    (``archive.reference_data.reconcile``) derives them, so re-running a loader never
+    overwrites a person's choice, and a record's disagreeing reading waits for one (PENDING).
+    """
+
+    class Source(models.TextChoices):
+        RECORD = "record", "Official record (imported transcript)"
+        UN_TABLES = "un_tables", "UN Library meetings and resolutions tables"
+        VOTES_FILE = "votes_file", "Votes-by-member file (1994–2025)"
+        VETOES_FILE = "vetoes_file", "Vetoes list (1946–2022)"
+        RESOLUTION_TEXT = "resolution_text", "Resolution texts (1946–2015)"
+
+    class Standing(models.TextChoices):
+        COUNTED = "counted", "Counted (precedence decides)"
+        PENDING = "pending", "Disagrees with the archive: awaits a person's choice"
+        SET_ASIDE = "set_aside", "Set aside by a person's choice"
+
+    PRECEDENCE = {
+        Source.RECORD: 0,
+        Source.UN_TABLES: 1,
+        Source.VOTES_FILE: 2,
+        Source.VETOES_FILE: 3,
+        Source.RESOLUTION_TEXT: 4,
+    }
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="claims")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    key = models.CharField(max_length=160, help_text="Identity within the source")
+    detail = models.CharField(
+        max_length=300, help_text="Where to check it: file:line, record symbol, upload"
+    )
+    subject = models.CharField(max_length=20, choices=Vote.Subject.choices, blank=True)
+    draft_symbol = models.CharField(max_length=40, blank=True)
+    description = models.TextField(blank=True)
+    outcome = models.CharField(max_length=20, choices=Vote.Outcome.choices, blank=True)
+    in_favour_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    against_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    abstaining_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    date = models.DateField(null=True, blank=True)
+    date_note = models.CharField(max_length=200, blank=True, help_text="How the date was read")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="vote_claims"
+    )
+    meeting_symbol = models.CharField(max_length=60, blank=True, help_text="As the source gives it")
+    meeting_note = models.CharField(max_length=300, blank=True)
+    positions = models.JSONField(
+        default=dict, blank=True, help_text="Each member's vote: ISO3 -> MemberVote position"
+    )
+    vetoed_by = models.JSONField(default=list, blank=True, help_text="ISO3 of vetoing members")
+    unmatched = models.JSONField(
+        default=list, blank=True, help_text="Member names as printed that match no State"
+    )
+    duplicates = models.JSONField(
+        default=list, blank=True, help_text="Members the source lists twice (first kept)"
+    )
+    standing = models.CharField(
+        max_length=10, choices=Standing.choices, default=Standing.COUNTED, db_index=True
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    import_record = models.ForeignKey(
+        "ImportRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="vote_claims"
+    )
+
+    objects = VoteClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["vote_id", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "key"], name="voteclaim_unique_key"),
+            models.UniqueConstraint(fields=["vote", "source"], name="voteclaim_one_per_source"),
+            models.CheckConstraint(
+                condition=Q(
+                    source__in=[
+                        "record",
+                        "un_tables",
+                        "votes_file",
+                        "vetoes_file",
+                        "resolution_text",
+                    ]
+                ),
+                name="voteclaim_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(standing__in=["counted", "pending", "set_aside"]),
+                name="voteclaim_standing_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    outcome__in=["", "adopted", "adopted_without_vote", "not_adopted", "vetoed"]
+                ),
+                name="voteclaim_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    in_favour_count__isnull=True,
+                    against_count__isnull=True,
+                    abstaining_count__isnull=True,
+                )
+                | Q(
+                    in_favour_count__lte=15,
+                    against_count__lte=15,
+                    abstaining_count__lte=15,
+                ),
+                name="voteclaim_counts_whole_and_at_most_15",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()}: {self.detail}"
+
+    @property
+    def counts(self) -> tuple[int | None, int | None, int | None]:
+        return (self.in_favour_count, self.against_count, self.abstaining_count)
+
+    @property
+    def tally(self) -> str:
+        return "" if None in self.counts else "-".join(str(c) for c in self.counts)
+
+    @property
+    def rank(self) -> int:
+        return self.PRECEDENCE[self.source]
 
 
 class Mention(models.Model):

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from archive.importing import (
-    _VOTE_LISTS,
     ResolvedNames,
-    _vote_outcome,
-    _vote_subject,
     match_speeches,
     mention_items,
     speech_rows,
 )
 from archive.models import Meeting, MemberVote, Mention, Speech, Vote
+from archive.record_votes import VOTE_LISTS as _VOTE_LISTS
+from archive.record_votes import vote_outcome as _vote_outcome
+from archive.record_votes import vote_subject as _vote_subject
 
 # Speech fields compared, with the words the preview uses for them.
 SPEECH_FIELDS = {

@@ -44,6 +44,7 @@ archive_patterns = [
         name="resolution_lineage",
     ),
     path("votes/", views.vote_list, name="vote_list"),
+    path("votes/<int:pk>/", views.vote_detail, name="vote"),
     path("trends/", views.trends_page, name="trends"),
     path("affinity/", views.affinity_page, name="affinity"),
     path("affinity/<str:slug>/", views.affinity_state, name="affinity_state"),

@@ -46,9 +46,10 @@ def _empty_reference_tables() -> None:
         NameAlias,
         Resolution,
         Vote,
+        VoteClaim,
     )
 
-    models = [MemberVote, Vote, Resolution, Meeting, AgendaItem, CouncilTerm, NameAlias]
+    models = [VoteClaim, MemberVote, Vote, Resolution, Meeting, AgendaItem, CouncilTerm, NameAlias]
     models += [Affiliation, MemberState]
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
     with connection.cursor() as cursor:

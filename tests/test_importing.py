@@ -279,8 +279,9 @@ def test_reference_vote_recording_the_amendment_as_a_draft_is_matched(council, d
     assert Vote.objects.filter(meeting=meeting).count() == 2
     reference.refresh_from_db()
     assert reference.subject == Vote.Subject.AMENDMENT and reference.position == 1
-    # The record owns the vote now: the reference loader leaves votes with a record source alone.
-    assert reference.source == "pdf"
+    # The record's claim on the vote is its preferred source (official record > other files).
+    assert reference.source == "record"
+    assert reference.claims.get().detail == "S/PV.8700"
     assert reference.member_votes.count() == 15
 
 

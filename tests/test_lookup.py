@@ -121,3 +121,13 @@ def test_lookup_view_redirects_or_explains(client, archive):
     html = response.content.decode()
     assert "No resolution 9999; the archive holds resolutions 1325–2467" in html
     assert 'href="/resolutions/2467/2019/"' in html
+
+
+def test_unknown_resolution_names_the_numbers_the_sources_lack():
+    for number in [*range(1, 5), 6, *range(9, 12)]:
+        Resolution.objects.create(number=number, year=1946)
+    result = lookup(text="resolution 12")
+    assert result.understood == (
+        "No resolution 12; the archive holds resolutions 1–11, except 5 and 7–8, which are not "
+        "in its sources"
+    )

@@ -24,8 +24,10 @@ from archive.importing import (
 from archive.models import ImportRecord, Meeting, Resolution, TranscriptUpload
 from archive.parsing import parse_resolution_reference
 from archive.record_diff import compare
+from archive.record_votes import preview_conflicts
 from archive.review.printed_names import PERMISSION as MAP_PERMISSION
 from archive.upload_jobs import NotReady, enqueue_parse, load_parsed, reject
+from archive.vote_sources import Choice
 
 Status = TranscriptUpload.Status
 TEMPLATE = "admin/archive/transcriptupload/preview.html"
@@ -90,6 +92,7 @@ def preview_context(parsed, upload: TranscriptUpload) -> dict:
             for speech, body in zip(parsed.speeches, names.speeches, strict=True)
         ],
         "votes": _vote_rows(parsed, names),
+        "vote_conflicts": preview_conflicts(parsed, names.votes),
         "unresolved": names.unresolved,
         "existing": existing,
         "already_imported": already,
@@ -156,6 +159,14 @@ def confirm_view(model_admin, request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"{upload.original_name} has not been read yet.")
         return back
     replace = request.POST.get("replace") == "1"
+    choices = _vote_choices(request, parsed)
+    if choices is None:
+        messages.error(
+            request,
+            "The record reads some votes differently from the archive: choose, for each of "
+            "them, whether to keep the archive's values or take the record's.",
+        )
+        return back
     try:
         result = import_meeting(
             parsed=parsed,
@@ -163,6 +174,7 @@ def confirm_view(model_admin, request: HttpRequest, pk: int) -> HttpResponse:
             upload=upload,
             user=request.user,
             replace=replace,
+            vote_choices=choices,
         )
     except AlreadyImported as exc:
         # Another staff member imported it meanwhile: the preview now shows what would change.
@@ -176,6 +188,19 @@ def confirm_view(model_admin, request: HttpRequest, pk: int) -> HttpResponse:
     verb = "Replaced" if result.replaced else "Imported"
     messages.success(request, f"{verb} {result.meeting.symbol}: {result.summary}")
     return back
+
+
+def _vote_choices(request: HttpRequest, parsed) -> dict[int, Choice] | None:
+    """The importer's choice for every vote the record reads differently from the archive, or
+    None if one is missing (the archive may have changed since the preview)."""
+    names = resolve_names(parsed, default_resolver())
+    choices = {}
+    for conflict in preview_conflicts(parsed, names.votes):
+        value = request.POST.get(conflict.field_name, "")
+        if value not in Choice.__members__.values():
+            return None
+        choices[conflict.position] = Choice(value)
+    return choices
 
 
 def discard_view(model_admin, request: HttpRequest, pk: int) -> HttpResponse:

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0013_staff_presidency_as_printed'),
+        ('archive', '0011_votes_claims_of_records'),
     ]
 
     operations = [

@@ -15,6 +15,10 @@ Definitions (stated on the pages too):
   marked as resting on thin data and never used to rank.
 * Both States sat on the Council: a vote whose roll call names a State that held no seat in
   the vote's year is left out whole (the source gave it another Council's votes) and counted.
+* A vote the reconciliation of its sources flags as holding only some members' votes
+  (``Vote.Flag.PARTIAL_MEMBERS``) or naming a State without a seat (``NOT_ON_COUNCIL``) is left
+  out whole and counted. Other warnings (a tally that disagrees with the members' votes,
+  sources that differ) do not change the members' positions the archive holds: they count.
 * A vote's year is its date's, else its meeting's, else its resolution's year, else the year in
   its draft's symbol (S/2020/654: drafts voted by written procedure in 2020 have no meeting and
   no reliable date in the votes file); a vote with none of them is counted apart.
@@ -38,11 +42,12 @@ NOT_PARTICIPATING = MemberVote.Position.NOT_PARTICIPATING.value
 # Votes with a roll call, their year, and whether every member named held a seat that year.
 # ``seated`` is false when the roll call names a State with no seat that year: the source put
 # another Council's votes on this decision (74 votes in the 1994-2025 file), so none of its
-# positions can be trusted. (When votes carry the votes area's flag for partial or impossible
-# roll calls, it joins this condition.)
+# positions can be trusted. ``flagged``: the reconciliation of the vote's sources warns that
+# only some members' votes are held, or that a list names a State without a seat
+# (Vote.Flag.PARTIAL_MEMBERS, NOT_ON_COUNCIL): such votes are left out too.
 _ROLL_CALLS = r"""
 WITH years AS MATERIALIZED (
-    SELECT v.id, COALESCE(
+    SELECT v.id, v.flags, COALESCE(
         EXTRACT(YEAR FROM COALESCE(v.date, m.date, r.adopted_on))::integer,
         r.year,
         substring(v.draft_symbol FROM '^S/(\d{4})/')::integer
@@ -51,6 +56,7 @@ WITH years AS MATERIALIZED (
     LEFT JOIN archive_meeting m ON m.id = v.meeting_id
     LEFT JOIN archive_resolution r ON r.id = v.resolution_id
     WHERE v.id IN (SELECT x.vote_id FROM archive_membervote x WHERE NOT x.is_veto)
+       OR v.flags && ARRAY['partial_members', 'not_on_council']::varchar[]
 ),
 unseated AS (
     SELECT DISTINCT x.vote_id
@@ -60,7 +66,8 @@ unseated AS (
         WHERE t.member_state_id = x.member_state_id
           AND v.year BETWEEN t.start_year AND t.end_year)
 )
-SELECT v.id, v.year, v.year IS NOT NULL AND v.id NOT IN (SELECT vote_id FROM unseated)
+SELECT v.id, v.year, v.year IS NOT NULL AND v.id NOT IN (SELECT vote_id FROM unseated),
+       v.flags && ARRAY['partial_members', 'not_on_council']::varchar[] AS flagged
 FROM years v
 """
 _COUNTS = f"""
@@ -82,12 +89,18 @@ class RollCalls:
     undated: int
     # Roll-call votes naming a State with no seat that year: vote id -> year.
     unseated: dict[int, int]
+    # Votes flagged as holding only some members' votes, or whose source's list named a State
+    # without a seat (the list is then not shown): vote id -> year.
+    partial: dict[int, int]
 
     def in_span(self, span: Span) -> list[int]:
         return sorted(v for v, year in self.years.items() if span.start <= year <= span.end)
 
     def unseated_in(self, span: Span) -> int:
         return sum(1 for year in self.unseated.values() if span.start <= year <= span.end)
+
+    def partial_in(self, span: Span) -> int:
+        return sum(1 for year in self.partial.values() if span.start <= year <= span.end)
 
 
 # The last few roll-call tables built by this process, by (database, archive version, rows).
@@ -117,15 +130,17 @@ def roll_calls(*, using: str = "default", version: str | None = None) -> RollCal
         with _kept_lock:
             if key in _kept:
                 return _kept[key]
-    years, unseated, undated = {}, {}, 0
-    for vote_id, year, seated in _rows(_ROLL_CALLS, [], using=using):
+    years, unseated, partial, undated = {}, {}, {}, 0
+    for vote_id, year, seated, flagged in _rows(_ROLL_CALLS, [], using=using):
         if year is None:
             undated += 1
-        elif seated:
-            years[vote_id] = year
-        else:
+        elif not seated:
             unseated[vote_id] = year
-    result = RollCalls(years=years, undated=undated, unseated=unseated)
+        elif flagged:
+            partial[vote_id] = year
+        else:
+            years[vote_id] = year
+    result = RollCalls(years=years, undated=undated, unseated=unseated, partial=partial)
     if key:
         with _kept_lock:
             while len(_kept) >= KEPT:
@@ -194,6 +209,8 @@ class Matrix:
     undated: int
     # Roll-call votes of the span naming a State that held no seat then (left out).
     unseated: int
+    # Roll-call votes of the span flagged as partial (left out).
+    partial: int = 0
 
     def between(self, a: int, b: int) -> Agreement | None:
         return self.pairs.get((min(a, b), max(a, b)))
@@ -242,6 +259,7 @@ def matrix(span: Span, *, using: str = "default", calls: RollCalls | None = None
         votes=len(votes),
         undated=calls.undated,
         unseated=calls.unseated_in(span),
+        partial=calls.partial_in(span),
     )
 
 

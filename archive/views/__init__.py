@@ -33,3 +33,4 @@ from archive.views.search import (  # noqa: F401
     search_page,
 )
 from archive.views.trends import trends_page  # noqa: F401
+from archive.views.votes import vote_detail  # noqa: F401

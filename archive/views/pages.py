@@ -46,6 +46,7 @@ from archive.models import (
 from archive.parsing.symbols import normalise_document_symbol
 from archive.research.citations import citations_of
 from archive.templatetags.archive_tags import citation, speaker_body
+from archive.vote_facts import VoteFacts, per_member_from, result_words
 
 PER_PAGE = 50
 EXPORT_FORMATS = {"csv", "json"}
@@ -446,16 +447,23 @@ def state_or_404(slug: str) -> MemberState:
 
 
 def vote_counts(queryset) -> dict:
-    """In favour, against, abstaining, not participating and veto counts in one query."""
+    """In favour, against, abstaining and not participating counts over the votes whose
+    members' votes the archive holds (from 1994), vetoes over every year; in one query."""
     P = MemberVote.Position
-    return queryset.aggregate(
-        in_favour=Count("id", filter=Q(position=P.IN_FAVOUR)),
-        against=Count("id", filter=Q(position=P.AGAINST)),
-        abstaining=Count("id", filter=Q(position=P.ABSTAINING)),
-        not_participating=Count("id", filter=Q(position=P.NOT_PARTICIPATING)),
+    # Before 1994 the sources give vetoes only: a veto is not counted as "against" there.
+    listed = ~Q(vote__member_coverage__in=[Vote.Coverage.VETOES_ONLY, Vote.Coverage.NONE])
+    counts = queryset.aggregate(
+        in_favour=Count("id", filter=listed & Q(position=P.IN_FAVOUR)),
+        against=Count("id", filter=listed & Q(position=P.AGAINST)),
+        abstaining=Count("id", filter=listed & Q(position=P.ABSTAINING)),
+        not_participating=Count("id", filter=listed & Q(position=P.NOT_PARTICIPATING)),
         vetoes=Count("id", filter=Q(is_veto=True)),
+        vetoes_only=Count("id", filter=~listed),
         total=Count("id"),
     )
+    counts["listed"] = counts["total"] - counts["vetoes_only"]
+    counts["per_member_from"] = per_member_from()
+    return counts
 
 
 def member_vote_rows(queryset: QuerySet) -> QuerySet:
@@ -548,12 +556,9 @@ def member_state_votes(request: HttpRequest, slug: str) -> HttpResponse:
             Column("position", lambda mv: mv.position),
             Column("veto", lambda mv: mv.is_veto),
             Column("tally", lambda mv: mv.vote.tally),
-            Column(
-                "url",
-                lambda mv: (
-                    url(mv.vote.resolution.get_absolute_url()) if mv.vote.resolution_id else ""
-                ),
-            ),
+            Column("members_held", lambda mv: mv.vote.member_coverage),
+            Column("warnings", lambda mv: "; ".join(mv.vote.flags)),
+            Column("url", lambda mv: url(mv.vote.get_absolute_url())),
         ]
         return export(request, fmt, filterset.qs, columns, f"{state.slug}-votes")
     page = paginate(request, filterset.qs)
@@ -607,13 +612,10 @@ def resolution_rows() -> QuerySet:
 
 
 def resolution_outcome(resolution: Resolution) -> str:
-    """'Adopted 13-0-2', 'Adopted without a vote', or '' when the archive has no vote."""
+    """'Adopted (13-0-2)', 'Adopted without a vote', or '' when the archive has no vote; a
+    tally that cannot be right is not shown as a result."""
     vote = getattr(resolution, "vote", None)
-    if vote is None:
-        return ""
-    if vote.outcome == Vote.Outcome.ADOPTED_WITHOUT_VOTE:
-        return vote.get_outcome_display()
-    return f"{vote.get_outcome_display()} {vote.tally}".strip()
+    return result_words(vote) if vote is not None else ""
 
 
 @require_safe
@@ -635,6 +637,7 @@ def resolution_list(request: HttpRequest) -> HttpResponse:
             Column("meeting", lambda r: r.meeting.symbol if r.meeting_id else r.meeting_symbol),
             Column("title", lambda r: r.title),
             Column("outcome", resolution_outcome),
+            Column("warnings", lambda r: "; ".join(getattr(getattr(r, "vote", None), "flags", []))),
             Column("in_favour", count("in_favour_count")),
             Column("against", count("against_count")),
             Column("abstaining", count("abstaining_count")),
@@ -671,7 +674,8 @@ def vote_list(request: HttpRequest) -> HttpResponse:
         url = absolute(request)
         columns = [
             Column("date", lambda v: iso(v.date)),
-            Column("meeting", lambda v: v.meeting.symbol if v.meeting_id else ""),
+            Column("meeting", lambda v: v.meeting.symbol if v.meeting_id else v.meeting_symbol),
+            Column("taken_by_letter", lambda v: bool(v.meeting_note)),
             Column("subject", lambda v: v.subject),
             Column("draft_symbol", lambda v: v.draft_symbol),
             Column("resolution", lambda v: v.resolution.symbol if v.resolution_id else ""),
@@ -680,14 +684,12 @@ def vote_list(request: HttpRequest) -> HttpResponse:
             Column("against", lambda v: v.against_count),
             Column("abstaining", lambda v: v.abstaining_count),
             Column("vetoed_by", lambda v: "; ".join(mv.member_state.iso3 for mv in v.vetoes)),
+            Column("members_held", lambda v: v.member_coverage),
+            Column("warnings", lambda v: "; ".join(v.flags)),
             Column("description", lambda v: v.description),
             Column(
                 "url",
-                lambda v: (
-                    url(v.resolution.get_absolute_url())
-                    if v.resolution_id
-                    else (url(v.meeting.get_absolute_url()) if v.meeting_id else "")
-                ),
+                lambda v: url(v.get_absolute_url()),
             ),
         ]
         return export(request, fmt, filterset.qs, columns, "votes")
@@ -742,6 +744,7 @@ def resolution_detail(request: HttpRequest, number: int, year: int) -> HttpRespo
         {
             "resolution": resolution,
             "vote": vote,
+            "facts": VoteFacts(vote) if vote else None,
             "meeting": meeting,
             "record_held": bool(speeches_at_vote),
             "explanations": explanation_rows(member_votes, speeches_at_vote, vote),

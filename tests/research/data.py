@@ -11,7 +11,7 @@ from pathlib import Path
 
 from archive.corpus import import_corpus, open_corpus
 from archive.models import AgendaItem, MemberState, MemberVote, Resolution, Vote
-from archive.reference_data import clean_resolution_text, decode_text
+from archive.reference_data.texts import clean_resolution_text, decode_text
 from archive.research.citations import build_citations
 from tests.pages_data import SmallArchive, build_archive
 from tests.test_corpus import csv_rows, write_csv

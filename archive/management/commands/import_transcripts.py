@@ -2,6 +2,11 @@
 
 Repeatable: a file whose checksum was already imported is skipped without being parsed, and a
 record whose meeting is already in the archive is skipped unless --replace is given.
+
+Never overwrites a vote: where a record reads a vote differently from the archive, the
+archive's values are kept, the record's reading is kept beside them to be reviewed (the admin's
+vote sources, the review queue), and the disagreement is printed. --take-record-votes takes the
+record's readings instead, each recorded as a decision that can be undone.
 Exit status: 0 when every file was imported or skipped, 1 when any file failed.
 """
 
@@ -70,6 +75,7 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     unresolved: dict[str, int] = field(default_factory=dict)
+    vote_conflicts: list[str] = field(default_factory=list)
 
 
 class Command(BaseCommand):
@@ -82,12 +88,22 @@ class Command(BaseCommand):
             action="store_true",
             help="re-import meetings already in the archive (speech addresses are kept)",
         )
+        parser.add_argument(
+            "--take-record-votes",
+            action="store_true",
+            help=(
+                "where a record reads a vote differently from the archive, show the record's "
+                "reading (recorded as a decision, undoable); without it the archive's values stay "
+                "and the record's reading awaits review"
+            ),
+        )
 
     def handle(self, *args, **options):
         files = collect_files(options["paths"])
         if not files:
             raise CommandError("No .pdf or .txt files found.")
         replace = options["replace"]
+        self.take_record_votes = options["take_record_votes"]
         resolver = default_resolver()
         outcome = Outcome()
         progress = Progress(len(files), unit="files", stream=self.stderr._out)
@@ -113,6 +129,12 @@ class Command(BaseCommand):
                 for name, count in sorted(outcome.unresolved.items(), key=lambda kv: -kv[1])
             )
             self.stdout.write(f"Unresolved names (kept as printed): {names}")
+        if outcome.vote_conflicts:
+            self.stdout.write(
+                f"Votes read differently from the archive ({len(outcome.vote_conflicts)}):"
+            )
+            for line in outcome.vote_conflicts:
+                self.stdout.write(f"  {line}")
         if outcome.failed:
             raise CommandError(f"{len(outcome.failed)} file(s) failed to import.")
 
@@ -150,6 +172,7 @@ class Command(BaseCommand):
                     replace=replace,
                     resolver=resolver,
                     source_name=str(path),
+                    take_record_votes=self.take_record_votes,
                 )
         except AlreadyImported:
             _forget_file(upload)
@@ -168,6 +191,13 @@ class Command(BaseCommand):
         outcome.imported.append(f"{path.name}: {parsed.symbol} {verb} — {result.summary}")
         for item in result.unresolved:
             outcome.unresolved[item.name] = outcome.unresolved.get(item.name, 0) + 1
+        outcome.vote_conflicts += [f"{parsed.symbol}: {check.message}" for check in result.checks]
+        if result.pending_votes:
+            outcome.vote_conflicts.append(
+                f"{parsed.symbol}: the archive's values are kept for {len(result.pending_votes)} "
+                "vote(s); the record's readings await review (or import with "
+                "--replace --take-record-votes)"
+            )
 
     def _failed(self, path: Path, message: str, outcome: Outcome, symbol: str = "") -> None:
         outcome.failed.append(f"{path.name}: {message}")
