@@ -59,6 +59,7 @@ demo-data: setup
 	$(SERVE) $(BIN)/python manage.py load_reference_data --data-dir $(DATA)
 	$(SERVE) $(BIN)/python manage.py import_transcripts $(DATA)/unsc-2020-pires/pdf
 	$(SERVE) $(BIN)/python manage.py import_corpus $(DATA)/unsc-2020-pires/speeches_2020.csv
+	$(SERVE) $(BIN)/python manage.py build_bulk_downloads
 	$(SERVE) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 # The web server and the upload readers together; Ctrl+C stops both (a file being read is read

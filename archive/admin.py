@@ -19,6 +19,7 @@ from archive import (
     admin_imports,  # noqa: F401  registers TranscriptUploadAdmin
     admin_votes,  # noqa: F401  registers VoteAdmin, VoteClaimAdmin, MemberVoteAdmin
 )
+from archive.admin_people import AgendaItemTopicInline  # also registers persons and topics
 from archive.models import (
     Affiliation,
     AgendaItem,
@@ -135,6 +136,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
     list_display = ["title", "slug"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
+    inlines = [AgendaItemTopicInline]
 
 
 class MeetingMemberInline(admin.TabularInline):
@@ -197,11 +199,13 @@ class MeetingMemberAdmin(admin.ModelAdmin):
 
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
-    list_display = ["name", "title", "member_state", "affiliation"]
+    list_display = ["name", "title", "member_state", "affiliation", "person"]
     list_filter = [("member_state", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "member_state__name", "affiliation__name"]
-    list_select_related = ["member_state", "affiliation"]
+    search_fields = ["name", "folded_name", "member_state__name", "affiliation__name"]
+    list_select_related = ["member_state", "affiliation", "person"]
     autocomplete_fields = ["member_state", "affiliation"]
+    # A spelling joins another person only through a merge proposal (recorded, undoable).
+    readonly_fields = ["person", "folded_name"]
 
 
 class MentionInline(admin.TabularInline):
@@ -342,8 +346,8 @@ class DecisionAdmin(admin.ModelAdmin):
 class ImportRecordAdmin(admin.ModelAdmin):
     """Read-only: the audit trail is written by the importers, never edited by hand."""
 
-    list_display = ["at", "action", "source_name", "symbol", "user", "meeting"]
-    list_filter = ["action", "at"]
+    list_display = ["at", "action", "source_name", "symbol", "user", "meeting", "needs_review"]
+    list_filter = ["action", "needs_review", "at"]
     search_fields = ["source_name", "symbol", "summary"]
     list_select_related = ["user", "meeting"]
     date_hierarchy = "at"

@@ -13,6 +13,7 @@ class ArchiveConfig(AppConfig):
         # Undo handlers register when their module is imported: a decision must be undoable
         # from any page (the review queue, the admin) whatever was imported before.
         from archive import name_mapping, vote_sources  # noqa: F401
+        from archive.people import merges  # noqa: F401
 
 
 class ArchiveAdminConfig(admin_apps.AdminConfig):

@@ -1,128 +1,124 @@
-"""Staff login throttling: password guessing against the admin is slowed to a crawl.
+"""Staff login throttling: django-axes, counted per (username, client address), atomically.
 
-Failed logins are stored in ``LoginFailure`` (in the database, so that every gunicorn worker
-sees the same count). After ``LOGIN_THROTTLE_USERNAME_FAILURES`` failures for one username, or
-``LOGIN_THROTTLE_IP_FAILURES`` from one client address, within ``LOGIN_THROTTLE_MINUTES``, the
-login form refuses further attempts with a clear message until the window has passed. A locked
-login is refused before the password is checked, so the refusal says nothing about whether a
-guess was right. A successful login clears that username's and that address's failures.
+django-axes (maintained, Django 5.2 supported) records each failed login in the database, so
+every gunicorn worker sees the same count, and refuses a locked-out login before the password
+is checked. The settings (``AXES_*`` in settings.py) make it:
 
-The client address is ``REMOTE_ADDR``: behind a reverse proxy, set the proxy to pass the real
-address (e.g. gunicorn's ``--forwarded-allow-ips``); ``X-Forwarded-For`` is never trusted here
-because any client can forge it.
+* **per (username, client address)**: ``LOGIN_FAILURE_LIMIT`` (5) failures lock that pair for
+  ``LOGIN_COOLOFF_MINUTES`` (15) after the last one. An attacker elsewhere only locks
+  themselves out: the owner keeps logging in from their own address, and one address guessing
+  at many accounts never refuses other people's logins.
+* **reset for that pair only** on success: logging in to one's own account does not erase the
+  failures recorded against someone else's.
+* **atomic**: the lockout check, the password check and the failure count happen under a
+  PostgreSQL advisory lock on the (username, address) pair, so 40 parallel guesses get exactly
+  as many password checks as the limit, not one per worker that read the count first.
+* **behind a proxy**: the client address is ``REMOTE_ADDR`` unless that is one of
+  ``TRUSTED_PROXIES``; then it is the last address in ``X-Forwarded-For`` that is not a
+  trusted proxy (nginx's ``$proxy_add_x_forwarded_for`` appends the address it saw). A header
+  sent by anyone else is ignored, as any client can forge it.
 """
 
 from __future__ import annotations
 
-import datetime
+import ipaddress
 import math
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.http import HttpRequest
-from django.utils import timezone
+from django.db import connections, transaction
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
 from archive.db_router import PRIMARY
-from archive.models import LoginFailure
+
+# First key of the advisory lock: this lock's namespace among the archive's advisory locks.
+LOGIN_LOCK_NAMESPACE = 0x10_61_4E  # "LogiN"
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
+@lru_cache(maxsize=8)
+def _trusted_networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in proxies if p.strip())
 
 
-def username_limit() -> int:
-    """Failures allowed per username within the window."""
-    return _setting("LOGIN_THROTTLE_USERNAME_FAILURES", 5)
+def _is_trusted(address: str) -> bool:
+    networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
-def ip_limit() -> int:
-    """Failures allowed per client address within the window."""
-    return _setting("LOGIN_THROTTLE_IP_FAILURES", 20)
+def client_ip(request: HttpRequest) -> str | None:
+    """The visitor's address: REMOTE_ADDR, or what a trusted proxy says it saw."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    if remote is None or not _is_trusted(remote):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    # Right to left: each trusted proxy appended the address it received the request from.
+    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return remote  # a malformed hop: trust nothing further left of it
+        if not _is_trusted(hop):
+            return hop
+    return remote
 
 
-def window() -> datetime.timedelta:
-    """How long failures count, and how long a lockout lasts."""
-    return datetime.timedelta(minutes=_setting("LOGIN_THROTTLE_MINUTES", 15))
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The client address as the server saw it (REMOTE_ADDR), or None."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def _key(username: str | None) -> str:
-    return (username or "").strip().lower()[:150]
-
-
-def locked_for(*, username: str | None, ip: str | None) -> datetime.timedelta | None:
-    """How much longer logins for this username or from this address are refused, if at all."""
-    since = timezone.now() - window()
-    # Always the primary: a lagging read replica would let guesses through uncounted.
-    recent = LoginFailure.objects.using(PRIMARY).filter(at__gte=since)
-    checks = [(recent.filter(username=_key(username)), username_limit())]
-    if ip:
-        checks.append((recent.filter(ip_address=ip), ip_limit()))
-    waits = []
-    for failures, limit in checks:
-        latest = list(failures.order_by("-at").values_list("at", flat=True)[:limit])
-        if len(latest) >= limit:
-            # Locked until the oldest of the last `limit` failures leaves the window.
-            waits.append(latest[-1] + window() - timezone.now())
-    return max(waits) if waits else None
-
-
-def record_failure(*, username: str | None, ip: str | None) -> None:
-    """Remember a failed login."""
-    LoginFailure.objects.create(username=_key(username), ip_address=ip)
-    # Keep the table small: anything outside the window no longer counts.
-    LoginFailure.objects.filter(at__lt=timezone.now() - window()).delete()
-
-
-def reset(*, username: str | None, ip: str | None) -> None:
-    """Forget failures after a successful login."""
-    condition = Q(username=_key(username))
-    if ip:
-        condition |= Q(ip_address=ip)
-    LoginFailure.objects.filter(condition).delete()
-
-
-def lockout_message(wait: datetime.timedelta) -> str:
-    """The message a locked-out user sees."""
-    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+def lockout_message() -> str:
+    """What a locked-out person reads."""
+    minutes = max(1, math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
     return (
-        "Too many failed login attempts for this account or from this address. "
-        f"For your security, logging in is blocked for {minutes} more "
-        f"minute{'s' if minutes != 1 else ''}. If you have forgotten your password, "
-        "ask an administrator to reset it."
+        f"Too many failed login attempts for this account from your address "
+        f"({settings.AXES_FAILURE_LIMIT} in a row). For your security, logging in to it from "
+        f"here is blocked until {minutes} minutes have passed without another attempt. "
+        "Logging in from your usual address is not affected. If you have forgotten your "
+        "password, ask an administrator to reset it."
     )
 
 
-class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
-    """The admin login form, refusing attempts once too many have failed."""
+def lockout_response(request: HttpRequest, original_response=None, credentials=None):
+    """The admin login page again, status 429, saying why and for how long (AXES_LOCKOUT_CALLABLE)."""
+    from django.contrib import admin
 
-    error_messages = {
-        **AdminAuthenticationForm.error_messages,
-        "throttled": "%(message)s",
+    context = {
+        **admin.site.each_context(request),
+        "form": ThrottledAdminAuthenticationForm(request),
+        "title": "Log in",
+        "app_path": request.get_full_path(),
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "lockout_message": lockout_message(),
     }
+    response: HttpResponse = TemplateResponse(
+        request, "admin/login_locked.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
+    )
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response.render()
+
+
+class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin login form; one (username, address) pair is checked at a time."""
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        ip = client_ip(self.request)
-        wait = locked_for(username=username, ip=ip)
-        if wait is not None:
-            raise ValidationError(
-                self.error_messages["throttled"],
-                code="throttled",
-                params={"message": lockout_message(wait)},
+        username = self.cleaned_data.get("username") or ""
+        address = client_ip(self.request) or ""
+        failure: ValidationError | None = None
+        # Check, password check and failure count in one transaction holding the pair's lock:
+        # the next attempt for the pair waits, then sees this one's failure.
+        with transaction.atomic(using=PRIMARY), connections[PRIMARY].cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '30s'")
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                [LOGIN_LOCK_NAMESPACE, f"{address} {username}"],
             )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            record_failure(username=username, ip=ip)
-            raise
-        reset(username=username, ip=ip)
+            try:
+                cleaned = super().clean()
+            except ValidationError as error:
+                failure = error  # raised after the commit, which keeps the failure counted
+        if failure is not None:
+            raise failure
         return cleaned

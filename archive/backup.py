@@ -6,13 +6,16 @@ or not at all. The binaries are the ones pgserver ships (``embedded_db.bin_dir()
 the embedded server's version; with ``DATABASE_URL`` set the same binaries talk to that server.
 
 The dump is written under a temporary name and renamed when complete, so a file named
-``archive-<timestamp>.dump`` is never a partial dump.
+``archive-<timestamp>.dump`` is never a partial dump. A dump holds staff password hashes and
+live sessions: it is created readable by its owner only (0600) in a folder only its owner can
+enter (0700), and ``restore`` warns about a dump that others can read.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +102,13 @@ def target(database: str | None = None) -> Target:
 def _run(tool: str, args: list[str], tgt: Target) -> subprocess.CompletedProcess:
     binary = embedded_db.bin_dir() / tool
     completed = subprocess.run(
-        [str(binary), *args], env=tgt.env(), capture_output=True, text=True, check=False
+        [str(binary), *args],
+        env=tgt.env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        # Whatever the tool creates (pg_dump's output file) is its owner's alone from the start.
+        umask=0o077,
     )
     if completed.returncode != 0:
         raise BackupError(
@@ -109,11 +118,34 @@ def _run(tool: str, args: list[str], tgt: Target) -> subprocess.CompletedProcess
     return completed
 
 
+def _private_folder(out_dir: Path) -> None:
+    """Create the backup folder 0700; tighten ours (var/backups) if an older release loosened it.
+
+    A folder the operator chose and that already exists (``--output-dir /srv/backups``) keeps
+    its mode: its permissions are theirs to set, and each dump in it is 0600 anyway.
+    """
+    created = not out_dir.exists()
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if created or out_dir.resolve() == DEFAULT_BACKUP_DIR.resolve():
+        os.chmod(out_dir, 0o700)  # mkdir's mode is filtered by the umask
+
+
+def exposure_warning(file: Path) -> str | None:
+    """A warning when a dump can be read by anyone but its owner, else None."""
+    mode = stat.S_IMODE(Path(file).stat().st_mode)
+    if not mode & 0o077:
+        return None
+    return (
+        f"Warning: {file} can be read by other users (mode {mode:04o}). A dump holds staff "
+        f"password hashes and live sessions: make it private with `chmod 600 {file}`."
+    )
+
+
 def backup(*, out_dir: Path | None = None, database: str | None = None) -> Path:
-    """Dump the database to ``<out_dir>/archive-<timestamp>.dump`` and return the path."""
+    """Dump the database to ``<out_dir>/archive-<timestamp>.dump`` (0600) and return the path."""
     tgt = target(database)
     out_dir = Path(out_dir or DEFAULT_BACKUP_DIR)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _private_folder(out_dir)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     final = out_dir / f"archive-{stamp}.dump"
     partial = final.with_suffix(".dump.partial")
@@ -121,6 +153,7 @@ def backup(*, out_dir: Path | None = None, database: str | None = None) -> Path:
         _run(
             "pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "-f", str(partial)], tgt
         )
+        os.chmod(partial, 0o600)
         partial.rename(final)
     finally:
         partial.unlink(missing_ok=True)

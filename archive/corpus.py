@@ -41,6 +41,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from archive.corpus_text import clean_document
 from archive.models import (
     Affiliation,
     AgendaItem,
@@ -54,6 +55,9 @@ from archive.models import (
 )
 from archive.parsing.symbols import find_mentions, parse_resolution_reference
 from archive.parsing.transcript import match_label
+from archive.people.attribution import after_import
+from archive.people.labels import is_placeholder
+from archive.topics.rules import assign_topics
 
 # --------------------------------------------------------------------------- reading (pure)
 
@@ -733,6 +737,9 @@ class CorpusImportReport:
     speeches_imported: int = 0
     speeches_skipped: int = 0
     mentions: int = 0
+    furniture_removed: int = 0
+    persons_created: int = 0
+    merge_proposals: int = 0
     unresolved: Counter[str] = field(default_factory=Counter)
     read: ReadStats = field(default_factory=ReadStats)
 
@@ -755,6 +762,9 @@ class CorpusImportReport:
             f"Speeches imported: {self.speeches_imported}",
             f"Speeches skipped (meeting skipped): {self.speeches_skipped}",
             f"Mentions of resolutions and documents: {self.mentions}",
+            f"Speeches with page counters, footers or headers removed: {self.furniture_removed}",
+            f"Persons created (one per new spelling): {self.persons_created}; "
+            f"merge proposals for staff: {self.merge_proposals}",
             f"Texts decoded as Windows-1252 (not UTF-8): {self.read.decode_fallbacks}",
             f"Rows joined back after a literal newline: {self.read.repaired_lines}",
         ]
@@ -854,6 +864,11 @@ def import_corpus(
                 progress(size)
     finally:
         reader.close()
+    with transaction.atomic():
+        people = after_import(meeting_ids=None)
+        assign_topics()
+    writer.report.persons_created = people.new_persons
+    writer.report.merge_proposals = people.new_proposals
     writer.report.read = reader.stats
     writer.report.unresolved = writer.attributor.unresolved
     return writer.report
@@ -1016,19 +1031,25 @@ class _Writer:
         prepared = []
         for document, meeting in todo:
             year = document.date.year if document.date else None
-            for speech in document.speeches:
+            # Page counters, footers and headers the corpus left in the texts (corpus_text).
+            texts = clean_document([speech.text or "" for speech in document.speeches])
+            self.report.furniture_removed += sum(t.changed for t in texts)
+            for speech, cleaned in zip(document.speeches, texts, strict=True):
                 state, affiliation, role = self.attributor.attribute(speech, year)
-                text = speech.text or ""
-                label, body = split_label(text, speaker=speech.speaker)
+                printed = "" if is_placeholder(speech.speaker) else speech.speaker
+                label, body = split_label(cleaned.text, speaker=printed)
                 if label is not None:
                     attribution, spoke_in = label.attribution, label.spoke_in
                 else:
-                    body = text
-                    attribution = speech.speaker + (
-                        f" ({speech.country})" if speech.country else ""
+                    body = cleaned.text
+                    # Nothing printed before the text: the metadata's name, if it has one.
+                    attribution = (
+                        printed + (f" ({speech.country})" if speech.country else "")
+                        if printed
+                        else ""
                     )
                     spoke_in = ""
-                name = (speech.speaker or (label.speaker if label else ""))[:200]
+                name = (printed or (label.speaker if label else ""))[:200]
                 prepared.append(
                     (meeting, speech, state, affiliation, role, attribution, spoke_in, name, body)
                 )
@@ -1093,8 +1114,8 @@ class _Writer:
         items: dict[str, tuple[str, str, int | None]] = {}
         for value in found.resolutions:
             ref = parse_resolution_reference(value)
-            if ref is None:
-                continue
+            if ref is None or not ref.is_council:
+                continue  # another organ's resolution is listed among the documents
             if ref.year:
                 symbol = f"S/RES/{ref.number} ({ref.year})"
                 items.setdefault(

@@ -19,7 +19,7 @@ from django.conf import settings
 PRIMARY = "default"
 
 # Logins and sessions are written on the primary and must be read back at once.
-PRIMARY_ONLY_APPS = frozenset({"admin", "auth", "contenttypes", "sessions"})
+PRIMARY_ONLY_APPS = frozenset({"admin", "auth", "axes", "contenttypes", "sessions"})
 
 _read_alias: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "archive_read_alias", default=None

@@ -42,11 +42,15 @@ def _archive_key() -> tuple[str, str]:
     return using, archive_validators(using=using).etag
 
 
+_ALL: list[PerVersion] = []
+
+
 class PerVersion:
     """A value built from the database, kept per process for one state of the archive."""
 
     def __init__(self, build: Callable[[str], object]):
         self._build = build
+        _ALL.append(self)
         self._key: tuple[str, str] | None = None
         self._value: object = None
 
@@ -138,6 +142,29 @@ class DatalistInput(forms.TextInput):
         super().__init__(attrs={"list": datalist.id, "autocomplete": "off", **(attrs or {})})
 
 
+def _names_by_code(using: str) -> dict[str, str]:
+    names = {
+        iso3.lower(): name
+        for iso3, name in MemberState.objects.using(using).values_list("iso3", "name")
+    }
+    names.update(Affiliation.objects.using(using).values_list("slug", "name"))
+    return names
+
+
+_codes = PerVersion(_names_by_code)
+
+
+class StateOrBodyInput(DatalistInput):
+    """The State box: a code or slug from a link ("zaf", "european-union") is shown as the
+    name it stands for ("South Africa"); the reader never sees the code."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        if value and len(value) <= 80 and value.lower() == value and " " not in value:
+            return _codes.get().get(value, value)
+        return value
+
+
 def _states_and_bodies(using: str) -> list[tuple[str, str]]:
     states = MemberState.objects.using(using).current().order_by("name")
     options = [(name, "") for name in states.values_list("name", flat=True)]
@@ -174,6 +201,5 @@ AGENDA_ITEMS = Datalist("agenda-item-options", _agenda_items)
 
 def clear_caches() -> None:
     """Forget every per-version value (tests roll back; the archive version does not change)."""
-    _resolver.clear()
-    for item in _DATALISTS.values():
-        item.clear()
+    for value in _ALL:  # the resolver, the datalists, topics, holdings, name indexes
+        value.clear()

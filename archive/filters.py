@@ -14,7 +14,13 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from archive.filter_options import AGENDA_ITEMS, STATES_AND_BODIES, DatalistInput, name_resolver
+from archive.filter_options import (
+    AGENDA_ITEMS,
+    STATES_AND_BODIES,
+    DatalistInput,
+    StateOrBodyInput,
+    name_resolver,
+)
 from archive.models import (
     Affiliation,
     AgendaItem,
@@ -23,6 +29,7 @@ from archive.models import (
     MemberState,
     MemberVote,
     Mention,
+    Person,
     Resolution,
     Speaker,
     Speech,
@@ -30,7 +37,15 @@ from archive.models import (
 )
 from archive.names import MEMBER_STATE
 from archive.parsing.symbols import parse_resolution_reference
+from archive.people.search import find_persons, similar_persons
 from archive.search import clean_query, matching
+from archive.topics.lookup import topic_tree
+
+# Examples the filter boxes show (tests/test_demo_archive.py runs every one on the demo).
+# The speaker box's: a name printed in several spellings, found by any of them.
+SPEAKER_EXAMPLE = "Jurgenson"
+# Statement lists: a topic with statements in the demo archive (2020), and in any fuller one.
+STATEMENT_TOPIC_EXAMPLE = "Syria"
 
 # --------------------------------------------------------------------------- Browse pages
 
@@ -52,9 +67,17 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"})
 
 
-def _topic_input() -> DatalistInput:
-    """Words of an agenda item's title, with the most used agenda items suggested."""
-    return DatalistInput(AGENDA_ITEMS, attrs={"placeholder": "women and peace"})
+def _topic_input(example: str = "women and peace") -> DatalistInput:
+    """A topic or words of an agenda item's title, with topics and agenda items suggested."""
+    return DatalistInput(AGENDA_ITEMS, attrs={"placeholder": example})
+
+
+def topic_filter(*, example: str = "women and peace", **kwargs) -> AgendaItemFilter:
+    """The topic box of a browse page (topics gather their agenda items' spellings)."""
+    kwargs.setdefault("label", "Topic")
+    return AgendaItemFilter(
+        method="filter_topic", max_length=200, widget=_topic_input(example), **kwargs
+    )
 
 
 # --------------------------------------------------------------------------- Search
@@ -142,6 +165,7 @@ class AgendaItems:
     title: str = ""  # when one item is meant
     slug: str = ""
     words: str = ""  # when several items match these words
+    query: str = ""  # the words as typed (resolution and vote lists also match titles)
 
     def __str__(self) -> str:
         # Also the cache key's part for this filter: distinct for distinct requests.
@@ -149,13 +173,31 @@ class AgendaItems:
 
 
 class AgendaItemField(forms.CharField):
-    """An agenda item by slug (wps) or title, or words of titles ("women and peace")."""
+    """A topic (by slug or name: every agenda item gathered under it), an agenda item by slug
+    or title, or words of topic names and titles ("women and peace").
+
+    ``titles_too``: the list also matches its own titles (resolutions, votes), so words that
+    match no agenda item are still a valid filter.
+    """
+
+    def __init__(self, *args, titles_too: bool = False, **kwargs):
+        self.titles_too = titles_too
+        super().__init__(*args, **kwargs)
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return None
         text = " ".join(value.split())
+        tree = topic_tree()
+        topic = tree.by_text(text)
+        if topic is not None:
+            return AgendaItems(
+                ids=tuple(sorted(tree.items.get(topic, ()))) or (0,),
+                title=tree.names[topic],
+                slug=tree.slugs[topic],
+                query=text,
+            )
         rows = list(
             AgendaItem.objects.filter(Q(slug=text.lower()[:120]) | Q(title__icontains=text))
             .order_by("title")
@@ -172,16 +214,73 @@ class AgendaItemField(forms.CharField):
             for word in text.split():
                 every_word &= Q(title__icontains=word)
             rows = list(AgendaItem.objects.filter(every_word).values_list("pk", "slug", "title"))
+        # Topics whose names hold the words ("women and peace"): all their agenda items too.
+        gathered = {pk for t in tree.by_words(text) for pk in tree.items.get(t, ())}
+        if gathered and not exact:
+            rows = sorted({(r[0], r[1], r[2]) for r in rows} | _item_rows(gathered))
+        if not rows and self.titles_too:
+            return AgendaItems(ids=(), words=text, query=text)
         if not rows:
             raise forms.ValidationError(
-                "No agenda item matches “%(words)s”: try fewer or other words, or pick one from "
-                "the suggestions.",
+                "No topic or agenda item matches “%(words)s”: try fewer or other words, or pick "
+                "one from the suggestions.",
                 params={"words": text[:60]},
             )
         if len(rows) == 1:
             pk, slug, title = rows[0]
-            return AgendaItems(ids=(pk,), title=title, slug=slug)
-        return AgendaItems(ids=tuple(sorted(r[0] for r in rows)), words=text)
+            return AgendaItems(ids=(pk,), title=title, slug=slug, query=text)
+        return AgendaItems(ids=tuple(sorted(r[0] for r in rows)), words=text, query=text)
+
+
+def _item_rows(ids) -> set[tuple[int, str, str]]:
+    return set(AgendaItem.objects.filter(pk__in=ids).values_list("pk", "slug", "title"))
+
+
+class PersonField(forms.CharField):
+    """A person by number (links from person pages) or by any spelling of their name, with or
+    without diacritics ("Jürgenson", "Jurgenson", "Jiirgenson")."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        text = " ".join(value.split())
+        if text.isdigit():
+            person = Person.objects.filter(pk=int(text)).first()
+            if person is None:
+                raise forms.ValidationError(
+                    "The archive has no person number %(value)s.", params={"value": text[:12]}
+                )
+            person = person.live()
+            return People(ids=(person.pk,), name=person.name)
+        found = find_persons(text)
+        if found:
+            label = found[0].name if len(found) == 1 else f"named “{text}”"
+            return People(ids=tuple(p.pk for p in found), name=label)
+        similar = [p.name for p in similar_persons(text)]
+        if similar:
+            raise forms.ValidationError(
+                "No speaker called “%(name)s”. Did you mean %(similar)s?",
+                params={"name": text[:60], "similar": " or ".join(similar[:3])},
+            )
+        raise forms.ValidationError(
+            "No speaker called “%(name)s” in the archive.", params={"name": text[:60]}
+        )
+
+
+@dataclass(frozen=True)
+class People:
+    """The persons a speaker filter asks for: one, or all whose names match some words."""
+
+    ids: tuple[int, ...]
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonFilter(django_filters.Filter):
+    field_class = PersonField
 
 
 class ResolutionReferenceField(forms.CharField):
@@ -195,6 +294,12 @@ class ResolutionReferenceField(forms.CharField):
         if ref is None:
             raise forms.ValidationError(
                 "“%(value)s” is not a resolution: write it as 2467 or 2467 (2019).",
+                params={"value": value[:40]},
+            )
+        if not ref.is_council:
+            raise forms.ValidationError(
+                "“%(value)s” is a General Assembly resolution; this filter takes Security "
+                "Council resolutions (2467 or 2467 (2019)).",
                 params={"value": value[:40]},
             )
         return ref
@@ -226,16 +331,24 @@ class SpeechFilterSet(django_filters.FilterSet):
         method="filter_state",
         label="State or body",
         max_length=80,
-        widget=DatalistInput(
+        widget=StateOrBodyInput(
             STATES_AND_BODIES, attrs={"placeholder": "Kazakhstan, UK, EU…", "spellcheck": "false"}
         ),
     )
-    # Set by links from a speaker's page, never typed: a hidden field, shown as a chip.
+    # Set by older links to a spelling's page, never typed: a hidden field, shown as a chip.
+    # It stands for the person behind the spelling (every spelling of theirs).
     speaker = django_filters.ModelChoiceFilter(
         queryset=Speaker.objects.select_related("member_state", "affiliation"),
+        method="filter_speaker",
         label="Speaker",
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": "The archive has no speaker number %(value)s."},
+    )
+    person = PersonFilter(
+        method="filter_person",
+        label="Speaker",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": SPEAKER_EXAMPLE, "spellcheck": "false"}),
     )
     role = django_filters.ChoiceFilter(
         choices=Speech.Role.choices, label="Role", empty_label="Any role"
@@ -254,7 +367,7 @@ class SpeechFilterSet(django_filters.FilterSet):
         method="filter_topic",
         label="Agenda item",
         max_length=200,
-        widget=DatalistInput(AGENDA_ITEMS, attrs={"placeholder": "women and peace"}),
+        widget=DatalistInput(AGENDA_ITEMS, attrs={"placeholder": STATEMENT_TOPIC_EXAMPLE}),
     )
     meeting = django_filters.ModelChoiceFilter(
         field_name="meeting",
@@ -283,6 +396,14 @@ class SpeechFilterSet(django_filters.FilterSet):
         if len(value.ids) == 1:
             return queryset.filter(meeting__agenda_item_id=value.ids[0])
         return queryset.filter(meeting__agenda_item_id__in=value.ids)
+
+    def filter_speaker(self, queryset, name, value):
+        if value.person_id is None:
+            return queryset.filter(speaker=value)
+        return queryset.filter(speaker__person_id=Person.objects.get(pk=value.person_id).live().pk)
+
+    def filter_person(self, queryset, name, value):
+        return queryset.filter(speaker__person_id__in=value.ids)
 
     def filter_on_council(self, queryset, name, value):
         # Speech.on_council is kept by a trigger from the Council terms (seats are held for
@@ -327,7 +448,7 @@ class MeetingFilterSet(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         field_name="date", lookup_expr="lte", label="To", widget=_date_input()
     )
-    topic = django_filters.CharFilter(method="filter_topic", label="Topic", widget=_topic_input())
+    topic = topic_filter()
     outcome = django_filters.ChoiceFilter(
         choices=OUTCOMES, method="filter_outcome", label="Outcome", empty_label="Any outcome"
     )
@@ -342,7 +463,7 @@ class MeetingFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_topic(self, queryset, name, value):
-        return queryset.filter(Q(agenda_item__title__icontains=value) | Q(agenda_item__slug=value))
+        return queryset.filter(agenda_item_id__in=value.ids)
 
     def filter_outcome(self, queryset, name, value):
         votes = Vote.objects.filter(meeting=OuterRef("pk"))
@@ -374,7 +495,7 @@ class ResolutionFilterSet(django_filters.FilterSet):
     """The resolutions list: year, topic, outcome of the vote."""
 
     year = YearFilter(field_name="year")
-    topic = django_filters.CharFilter(method="filter_topic", label="Topic", widget=_topic_input())
+    topic = topic_filter(titles_too=True)
     outcome = django_filters.ChoiceFilter(
         choices=RESOLUTION_OUTCOMES,
         method="filter_outcome",
@@ -387,11 +508,7 @@ class ResolutionFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_topic(self, queryset, name, value):
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(agenda_item__title__icontains=value)
-            | Q(agenda_item__slug=value)
-        )
+        return queryset.filter(Q(agenda_item_id__in=value.ids) | Q(title__icontains=value.query))
 
     def filter_outcome(self, queryset, name, value):
         adopted = Q(vote__outcome=Vote.Outcome.ADOPTED)
@@ -419,7 +536,7 @@ class VoteFilterSet(django_filters.FilterSet):
     ]
 
     year = YearFilter(field_name="date__year")
-    topic = django_filters.CharFilter(method="filter_topic", label="Topic", widget=_topic_input())
+    topic = topic_filter(titles_too=True)
     outcome = django_filters.ChoiceFilter(
         choices=OUTCOMES, method="filter_outcome", label="Outcome", empty_label="Any outcome"
     )
@@ -431,7 +548,7 @@ class VoteFilterSet(django_filters.FilterSet):
         method="filter_vetoed_by",
         label="Vetoed by",
         max_length=80,
-        widget=DatalistInput(STATES_AND_BODIES, attrs={"placeholder": "Russia, China…"}),
+        widget=StateOrBodyInput(STATES_AND_BODIES, attrs={"placeholder": "Russia, China…"}),
     )
 
     class Meta:
@@ -439,11 +556,11 @@ class VoteFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_topic(self, queryset, name, value):
+        words = Q(description__icontains=value.query) | Q(resolution__title__icontains=value.query)
         return queryset.filter(
-            Q(description__icontains=value)
-            | Q(draft_symbol__iexact=value)
-            | Q(resolution__title__icontains=value)
-            | Q(meeting__agenda_item__title__icontains=value)
+            Q(meeting__agenda_item_id__in=value.ids)
+            | Q(resolution__agenda_item_id__in=value.ids)
+            | words
         )
 
     def filter_outcome(self, queryset, name, value):
@@ -560,16 +677,14 @@ class StatementFilterSet(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         field_name="meeting__date", lookup_expr="lte", label="To", widget=_date_input()
     )
-    topic = django_filters.CharFilter(
-        field_name="meeting__agenda_item__title",
-        lookup_expr="icontains",
-        label="Topic",
-        widget=_topic_input(),
-    )
+    topic = topic_filter(example=STATEMENT_TOPIC_EXAMPLE)
 
     class Meta:
         model = Speech
         fields: list[str] = []
+
+    def filter_topic(self, queryset, name, value):
+        return queryset.filter(meeting__agenda_item_id__in=value.ids)
 
     def filter_q(self, queryset, name, value):
         # The search page's matching (stored vector, websearch syntax) without its ranking:

@@ -46,8 +46,10 @@ from archive.models import (
     TranscriptUpload,
 )
 from archive.parsing.checks import Check
+from archive.people.attribution import after_import
 from archive.record_votes import VOTE_LISTS as _VOTE_LISTS
 from archive.record_votes import UnknownResult, write_votes
+from archive.topics.rules import assign_topics
 from archive.vote_sources import Choice, VoteConflict, conflict_checks
 
 if TYPE_CHECKING:
@@ -85,6 +87,38 @@ class AlreadyImported(ImportFailed):
         )
         self.symbol = symbol
         self.meeting = meeting
+
+
+class ChecksNotAcknowledged(ImportFailed):
+    """The parse found errors (facts that would be imported wrong, text that would be lost) and
+    the importer has not acknowledged them."""
+
+    def __init__(self, errors: list) -> None:
+        listed = "; ".join(describe_check(check) for check in errors[:5])
+        more = f"; and {len(errors) - 5} more" if len(errors) > 5 else ""
+        super().__init__(
+            f"The parser found {len(errors)} error{'s' if len(errors) != 1 else ''} in this "
+            f"record: {listed}{more}. Import it only after reading them, by acknowledging them "
+            "(the preview's checkbox, or --acknowledge-errors); it is then marked for review."
+        )
+        self.errors = errors
+
+
+def describe_check(check) -> str:
+    """One check in a line: its message and where it was found."""
+    where = []
+    if check.page:
+        where.append(f"page {check.page}")
+    if check.speech:
+        where.append(f"speech {check.speech}")
+    return check.message + (f" ({', '.join(where)})" if where else "")
+
+
+def error_checks(parsed) -> list:
+    """The parse's checks of severity error."""
+    from archive.parsing import Severity
+
+    return [c for c in getattr(parsed, "checks", None) or [] if c.severity == Severity.ERROR]
 
 
 class Resolved(Protocol):
@@ -412,8 +446,13 @@ def import_meeting(
     source_name: str = "",
     vote_choices: dict[int, Choice] | None = None,
     take_record_votes: bool = False,
+    acknowledge_errors: bool = False,
 ) -> ImportResult:
     """Write a parsed verbatim record and everything in it to the database, atomically.
+
+    A record whose checks hold errors is refused (``ChecksNotAcknowledged``) unless
+    ``acknowledge_errors``: it is then imported, marked for review, and the acknowledgement is
+    recorded as a decision of ``user``.
 
     A parsed vote that disagrees with the vote the archive holds (``archive.vote_sources``)
     takes the importer's choice from ``vote_choices`` (the vote's position in the record ->
@@ -421,6 +460,9 @@ def import_meeting(
     every such vote. Without a choice the archive's values stay and the record's reading
     awaits review. Every choice is recorded as a curation decision."""
     source = Meeting.Source(source)
+    errors = error_checks(parsed)
+    if errors and not acknowledge_errors:
+        raise ChecksNotAcknowledged(errors)
     if source not in _IMPORTED_SOURCES:
         raise ValueError(f"cannot import a transcript with source {source!r}")
     if not parsed.symbol:
@@ -445,6 +487,8 @@ def import_meeting(
                 source_name=source_name,
                 choose=_chooser(vote_choices, take_record_votes),
             )
+            if errors:
+                _record_acknowledgement(result, errors, user=user)
     except IntegrityError as exc:
         # Another import of the same meeting committed between our look-up and our insert:
         # its row now holds the symbol (or the meeting number). Anything else is re-raised.
@@ -563,6 +607,9 @@ def _import(
     _write_printed_vote_names(written.votes, names)
     votes = written.count
     mentions = _write_mentions(meeting, parsed, speeches)
+    # Names from the cover page, a person per new spelling, topics of a new agenda item.
+    after_import(meeting_ids=[meeting.pk])
+    assign_topics(agenda_item_ids=[meeting.agenda_item_id])
 
     counts = {
         "speeches": len(speeches),
@@ -593,6 +640,9 @@ def _import(
         symbol=parsed.symbol,
         meeting=meeting,
         summary=result.summary,
+        # The parser's own checks, then the import's: votes read differently from the archive.
+        checks=[c.to_dict() for c in [*(getattr(parsed, "checks", None) or []), *result.checks]],
+        needs_review=bool(error_checks(parsed)),
     )
     if upload is not None:
         upload.status = TranscriptUpload.Status.IMPORTED
@@ -600,6 +650,32 @@ def _import(
         upload.message = result.summary
         upload.save(update_fields=["status", "symbol", "message"])
     return result
+
+
+def _record_acknowledgement(result: ImportResult, errors: list, *, user) -> None:
+    """Record, in the import's transaction, that a person imported a record despite its errors.
+
+    There is no undo handler: undoing an acknowledgement would mean un-importing the record,
+    which is a replace or a deletion with its own trail, not the reversal of this choice.
+    """
+    from archive.curation import record_decision
+
+    record = result.record
+    record_decision(
+        kind="import_acknowledged",
+        user=user,
+        summary=(
+            f"Imported {result.meeting.symbol} despite {len(errors)} error check"
+            f"{'s' if len(errors) != 1 else ''}; marked for review"
+        ),
+        target=f"importrecord:{record.pk}" if record else f"meeting:{result.meeting.pk}",
+        before={},
+        after={
+            "symbol": result.meeting.symbol,
+            "import_record": record.pk if record else None,
+            "errors": [c.to_dict() for c in errors],
+        },
+    )
 
 
 def _parse_time(value: str | datetime.time | None) -> datetime.time | None:

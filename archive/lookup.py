@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 
 from archive.models import Affiliation, Meeting, MemberState, Resolution, symbol_to_slug
 from archive.parsing.symbols import normalise_document_symbol, parse_resolution_reference
+from archive.people.search import find_persons
 
 NEAREST = 3
 
@@ -76,17 +77,56 @@ def meeting_symbol_from_slug(slug: str) -> str:
     return slug.replace("-", "/").upper()
 
 
+# Forms people type that the symbol parser does not read as symbols: "UNSC 2467", "SCR 1325",
+# "SC res. 1325/2000", "S/PV 8699", "SPV 8699 Resumption 1", "meeting 8699", "8699th meeting".
+_RESOLUTION_FORM = re.compile(
+    r"""^(?:un\s*sc|unsc|sc|scr|s\.c\.|security\s+council)\s*r?\.?\s*
+        (?:res(?:olution)?\.?\s*)?(?:no\.?\s*)?
+        (?P<number>\d{1,4})\s*(?:\(\s*(?P<year>\d{4})\s*\)|/\s*(?P<slash_year>\d{4}))?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_MEETING_FORM = re.compile(
+    r"""^(?:s\s*/?\s*pv\s*\.?|meeting\s*(?:no\.?)?)\s*(?P<number>\d{1,5})
+        (?:\s*\(?\s*resumption\s*(?P<resumption>\d{1,2})\s*\)?)?$
+      |^(?P<ordinal>\d{1,5})(?:st|nd|rd|th)\s+meeting$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def read_common_forms(query: str) -> str:
+    """The query in a form the symbol parser reads, when it is a common way of writing a
+    resolution or a meeting ("UNSC 2467" -> "S/RES/2467", "S/PV 8699" -> "S/PV.8699")."""
+    match = _RESOLUTION_FORM.match(query)
+    if match:
+        year = match["year"] or match["slash_year"]
+        return f"resolution {match['number']}" + (f" ({year})" if year else "")
+    match = _MEETING_FORM.match(query)
+    if match:
+        number = match["number"] or match["ordinal"]
+        resumption = match["resumption"]
+        return f"S/PV.{int(number)}" + (f" (Resumption {int(resumption)})" if resumption else "")
+    return query
+
+
 def lookup(*, text: str, resolver=None) -> LookupResult:
     """Decide where ``text`` from the home page's box should take the reader."""
     query = " ".join((text or "").split())
     if not query:
         return LookupResult(query="", url=reverse("archive:home"))
+    read = read_common_forms(query)
 
-    reference = parse_resolution_reference(query)
-    if reference is not None:
+    reference = parse_resolution_reference(read)
+    if reference is not None and reference.is_council:
         return _resolution(query, reference.number, reference.year)
+    if reference is not None:
+        # Another organ's resolution ("A/RES/51/223"): a document, never a Council resolution.
+        return LookupResult(
+            query=query,
+            understood=f"the General Assembly resolution {reference.symbol}",
+            url=reverse("archive:document", args=[reference.symbol]),
+        )
 
-    symbol = normalise_document_symbol(query)
+    symbol = normalise_document_symbol(read)
     if symbol is not None:
         res = re.match(r"^S/RES/(\d+) \((\d{4})\)$", symbol)
         if res:
@@ -94,6 +134,13 @@ def lookup(*, text: str, resolver=None) -> LookupResult:
         meeting = _MEETING_SYMBOL.match(symbol)
         if meeting:
             return _meeting(query, symbol, int(meeting["number"]))
+        compilation = Meeting.objects.filter(symbol=symbol).first()
+        if compilation is not None:  # a letter compilation the archive holds (S/2020/420)
+            return LookupResult(
+                query=query,
+                understood=f"the {compilation.get_kind_display().lower()} {symbol}",
+                url=compilation.get_absolute_url(),
+            )
         return LookupResult(
             query=query,
             understood=f"the document {symbol}",
@@ -243,4 +290,25 @@ def _name_or_words(query: str, resolver) -> LookupResult:
             return LookupResult(
                 query=query, understood=match.name, url=affiliation.get_absolute_url()
             )
+    persons = find_persons(query, limit=10)
+    if len(persons) == 1 and len(query.split()) > 1:
+        return LookupResult(
+            query=query, understood=f"the person {persons[0]}", url=persons[0].get_absolute_url()
+        )
+    if persons:
+        return LookupResult(
+            query=query,
+            understood=f"People named “{query}” in the archive",
+            candidates=[_person_candidate(p) for p in persons],
+            search_url=search_url(query),
+        )
     return LookupResult(query=query, understood=f"the words “{query}”", url=search_url(query))
+
+
+def _person_candidate(person) -> Candidate:
+    body = person.member_state or person.affiliation
+    detail = f"{body}, " if body else ""
+    count = getattr(person, "n", None)
+    if count is not None:
+        detail += f"{count} statement{'s' if count != 1 else ''}"
+    return Candidate(label=person.name, url=person.get_absolute_url(), detail=detail.strip(", "))

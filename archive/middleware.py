@@ -8,11 +8,20 @@ to the primary, so staff see their own import at once.
 change (``ArchiveState``: one primary-key read, reused for a second or two per worker), answers
 conditional requests with 304 *before* the view runs, and marks anonymous pages cacheable by
 shared caches. Admin pages and anything seen by a signed-in person are ``private, no-store``.
+
+It also keeps each rendered public page in the shared cache (the database cache every worker
+reads), keyed by its URL and the archive's ETag: the next anonymous visitor gets it for one
+primary-key read instead of its queries and template work (most of a page's cost, measured with
+``bench/profile_pages.py``), and the first change to the archive retires every copy, since
+the ETag names the archive's version. This is the cache nginx keeps in front, inside the app
+servers as well: it serves deployments without one, and misses in nginx's cache.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -20,6 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import (
     add_never_cache_headers,
@@ -32,6 +43,8 @@ from django.utils.http import http_date
 from archive import db_router
 from archive.models import ArchiveState
 from archive.urlcache import cached_reverse
+
+logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC_NAMESPACE = "archive"
@@ -78,16 +91,62 @@ def _admin_prefix() -> str:
     return cached_reverse("admin:index")
 
 
+# Signed with SECRET_KEY and this salt, and only honoured while fresh: a forged or replayed
+# "archive_fresh=1" changes neither caching nor routing.
+FRESH_COOKIE_SALT = "archive.middleware.read-your-writes"
+
+
+def just_wrote(request: HttpRequest) -> bool:
+    """Whether this visitor posted something within READ_YOUR_WRITES_SECONDS (signed cookie)."""
+    cached = getattr(request, "_archive_just_wrote", None)
+    if cached is None:
+        cached = (
+            settings.READ_YOUR_WRITES_COOKIE in request.COOKIES
+            and request.get_signed_cookie(
+                settings.READ_YOUR_WRITES_COOKIE,
+                default=None,
+                salt=FRESH_COOKIE_SALT,
+                max_age=settings.READ_YOUR_WRITES_SECONDS,
+            )
+            is not None
+        )
+        request._archive_just_wrote = cached
+    return cached
+
+
 def reads_need_primary(request: HttpRequest) -> bool:
     """Whether this request must see the primary: it writes, or its sender may just have."""
     if request.method not in SAFE_METHODS:
         return True
     if request.path.startswith(_admin_prefix()):
         return True
-    if settings.READ_YOUR_WRITES_COOKIE in request.COOKIES:
+    if just_wrote(request):
         return True
+    # A session cookie that is not a valid signed-in session leaves the visitor anonymous.
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+_WELL_FORMED_CSRF = re.compile(r"[a-zA-Z0-9]{32}|[a-zA-Z0-9]{64}")
+
+
+def _drop_repairs_of_forged_cookies(request: HttpRequest, response: HttpResponse) -> None:
+    """Forget the Set-Cookie that Django adds to repair a cookie the site never issued.
+
+    Any visitor can send ``sessionid=anything`` or ``csrftoken=junk``: SessionMiddleware then
+    deletes the first, CsrfViewMiddleware replaces the second, and that Set-Cookie would make
+    a public page private (a shared cache must never hand a cookie to someone else). The
+    browser keeps its meaningless cookie, harmlessly; the page stays public. A public page
+    never needs a CSRF token (the public site only answers GET).
+    """
+    session = settings.SESSION_COOKIE_NAME
+    morsel = response.cookies.get(session)
+    if morsel is not None and not morsel.value and session in request.COOKIES:
+        del response.cookies[session]
+    csrf = settings.CSRF_COOKIE_NAME
+    sent = request.COOKIES.get(csrf)
+    if csrf in response.cookies and sent is not None and not _WELL_FORMED_CSRF.fullmatch(sent):
+        del response.cookies[csrf]
 
 
 def _streaming_in(alias: str, content: Iterable[bytes]) -> Iterator[bytes]:
@@ -110,9 +169,10 @@ class ReadReplicaMiddleware:
         if response.streaming:
             response.streaming_content = _streaming_in(alias, response.streaming_content)
         if request.method not in SAFE_METHODS and response.status_code < 500:
-            response.set_cookie(
+            response.set_signed_cookie(
                 settings.READ_YOUR_WRITES_COOKIE,
                 "1",
+                salt=FRESH_COOKIE_SALT,
                 max_age=settings.READ_YOUR_WRITES_SECONDS,
                 httponly=True,
                 secure=settings.SESSION_COOKIE_SECURE,
@@ -136,6 +196,8 @@ class PublicCacheMiddleware:
         validators = getattr(request, "archive_validators", None)
         if validators is None or response.status_code not in (200, 304):
             return response
+        _drop_repairs_of_forged_cookies(request, response)
+        _keep_page(request, response)
         if response.cookies:
             # A Set-Cookie (CSRF token, say) must never be shared through a cache.
             patch_cache_control(response, private=True, no_cache=True)
@@ -173,11 +235,58 @@ class PublicCacheMiddleware:
             return None
         if match.namespace != PUBLIC_NAMESPACE or reads_need_primary(request):
             return None
+        if getattr(view_func, "changes_without_archive_version", False):
+            return None  # its content follows something else (the bulk build): no 304, not kept
         alias = getattr(request, "archive_read_alias", db_router.current_read_alias())
         validators = archive_validators(using=alias)
         request.archive_validators = validators
-        return get_conditional_response(
+        conditional = get_conditional_response(
             request,
             etag=validators.etag,
             last_modified=validators.last_modified and int(validators.last_modified.timestamp()),
         )
+        return conditional or _kept_page(request, validators)
+
+
+# Response headers a kept page is served with again (the caching headers are set anew).
+_KEPT_HEADERS = ("Content-Type", "Content-Language")
+
+
+def _kept_page(request: HttpRequest, validators: Validators) -> HttpResponse | None:
+    """The page as rendered for this URL and archive version, if it was kept."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
+        return None
+    url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    key = f"archive-page:{validators.etag}:{url}"
+    try:
+        kept = cache.get(key)
+    except DatabaseError:
+        logger.warning("Page cache unavailable; rendering %s", request.path, exc_info=True)
+        return None
+    if kept is None:
+        request.archive_page_key = key  # _keep_page stores the page the view renders
+        return None
+    content, headers = kept
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def _keep_page(request: HttpRequest, response: HttpResponse) -> None:
+    """Keep a freshly rendered anonymous page for the next visitor (see _kept_page)."""
+    key = getattr(request, "archive_page_key", None)
+    if (
+        key is None
+        or response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or not response.get("Content-Type", "").startswith("text/html")
+        or len(response.content) > settings.PAGE_CACHE_MAX_BYTES
+    ):
+        return
+    headers = [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)]
+    try:
+        cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+    except DatabaseError:
+        logger.warning("Page cache unavailable; %s not kept", request.path, exc_info=True)

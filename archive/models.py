@@ -491,7 +491,10 @@ class ProceduralLine(models.Model):
 
 
 class Speaker(models.Model):
-    """A person as named in records ("Mr. Umarov"), with the State or body they spoke for."""
+    """A name as printed in records ("Mr. Umarov"), with the State or body spoken for.
+
+    One spelling of a ``Person`` (archive.people): staff merge the spellings of one person.
+    """
 
     name = models.CharField(max_length=200, help_text="As printed, with honorific")
     title = models.CharField(max_length=40, blank=True, help_text="Mr., Ms., Dame, Sir, ...")
@@ -500,6 +503,21 @@ class Speaker(models.Model):
     )
     affiliation = models.ForeignKey(
         Affiliation, null=True, blank=True, on_delete=models.PROTECT, related_name="speakers"
+    )
+    # The person behind this spelling (archive.people): one per spelling until staff merge them.
+    person = models.ForeignKey(
+        "archive.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="spellings",
+    )
+    folded_name = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Matching key of the name (archive.people.folding)",
     )
 
     class Meta:
@@ -551,7 +569,9 @@ class SpeechQuerySet(models.QuerySet):
         return self.filter(mentions__resolution=resolution).distinct()
 
     def with_related(self):
-        return self.select_related("meeting", "speaker", "member_state", "affiliation")
+        return self.select_related(
+            "meeting", "speaker", "speaker__person", "member_state", "affiliation"
+        )
 
 
 class Speech(models.Model):
@@ -1270,6 +1290,15 @@ class ImportRecord(models.Model):
         Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_records"
     )
     summary = models.TextField(blank=True, help_text="What changed, or why it failed")
+    checks = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The parser's self-checks of the imported record (archive.parsing.Check dicts)",
+    )
+    needs_review = models.BooleanField(
+        default=False,
+        help_text="Imported with error checks acknowledged: a person should review the record",
+    )
 
     class Meta:
         ordering = ["-at"]
@@ -1344,15 +1373,6 @@ class ArchiveState(models.Model):
         return f"version {self.version} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
 
-class LoginFailure(models.Model):
-    """A failed staff login, kept briefly so that password guessing can be slowed down."""
-
-    username = models.CharField(max_length=150, db_index=True, help_text="Lower-cased as typed")
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-at"]
-
-    def __str__(self) -> str:
-        return f"{self.username} from {self.ip_address} at {self.at:%Y-%m-%d %H:%M}"
+# Models kept in their own modules (identities and topics), registered with this app.
+from archive.people.models import Person, PersonMergeProposal  # noqa: E402, F401
+from archive.topics.models import AgendaItemTopic, Topic, TopicRule  # noqa: E402, F401

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import resource
 import signal
 import subprocess
@@ -130,9 +131,41 @@ def parse_in_subprocess(
     tail = completed.stderr.decode("utf-8", "replace")[-2000:]
     if "MemoryError" in tail or "std::bad_alloc" in tail or "Out of memory" in tail:
         raise ParseMemoryExceeded()
-    raise SandboxFailure(
-        f"The file could not be read: the reader stopped unexpectedly (exit status {code}). "
-        "The file may be damaged; nothing was imported."
+    raise SandboxFailure(crash_message(code, tail, filename))
+
+
+# What a reader killed by a signal went through, in words (the code is -signal).
+_SIGNALS = {
+    signal.SIGABRT: "the PDF reader aborted: it met something it could not handle",
+    signal.SIGSEGV: "the PDF reader crashed (a memory fault)",
+    signal.SIGBUS: "the PDF reader crashed (a memory fault)",
+    signal.SIGILL: "the PDF reader crashed (an illegal instruction)",
+    signal.SIGFPE: "the PDF reader crashed (an arithmetic fault)",
+    signal.SIGTERM: "the reading was stopped from outside (the server may be shutting down)",
+    signal.SIGINT: "the reading was interrupted",
+    signal.SIGHUP: "the reading was stopped from outside (the server may be shutting down)",
+}
+
+
+def crash_message(code: int, stderr_tail: str, filename: str | None) -> str:
+    """Why the reading process died, in words a staff uploader can act on: never a bare exit
+    status."""
+    name = filename or "The file"
+    if code < 0:
+        try:
+            what = _SIGNALS.get(signal.Signals(-code), "the reading process was stopped")
+        except ValueError:
+            what = "the reading process was stopped"
+        return (
+            f"{name} could not be read: {what}. The file is probably damaged or built to break "
+            "PDF readers; nothing was imported. Try a fresh copy of the official PDF; if it "
+            "fails the same way, import the record's text instead."
+        )
+    error = re.findall(r"^(\w+(?:Error|Exception))\b", stderr_tail, flags=re.M)
+    detail = f" ({error[-1]})" if error else ""
+    return (
+        f"{name} could not be read: the reading process failed{detail}, a fault in Council "
+        "Archive rather than in the file. Nothing was imported; please report it with the file."
     )
 
 
@@ -160,6 +193,8 @@ def _run_test_hook(hook: str) -> None:
         chunks = []
         while True:
             chunks.append(bytearray(64 * 1024 * 1024))
+    elif hook == "abort":
+        os.abort()  # as a C library does on a state it cannot handle (SIGABRT, exit status -6)
 
 
 def _child_main() -> int:

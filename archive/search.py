@@ -1,30 +1,25 @@
-"""Full-text search over speeches: query, ranking, escaped snippets, facet counts.
+"""Full-text search over speeches: query parsing, phrase plans, snippets, facet definitions.
 
 The stored ``Speech.search_vector`` (``to_tsvector('english', text)``, GIN-indexed) answers
-web-search syntax (``websearch_to_tsquery``: "quoted phrases", ``OR``, ``-word``).
+web-search syntax (``websearch_to_tsquery``: "quoted phrases", ``OR``, ``-word``); these
+functions build and run those queries (``clean_query``, ``websearch``, ``matching``) for the
+search page and for other pages that reuse them.
 
-Broad queries are the hard part: "peace" matches 60 % of a 100,000-speech archive, and every
-per-row computation on the vector (``ts_rank``, the ``@@`` recheck) has to de-TOAST a ~4 kB
-value, about 12 µs a row. So:
+The search page itself finds, ranks and counts through the stored inverted index
+(``archive.search_index`` and ``archive.ranking``): BM25 over every match, facets counted
+from the matches. This module keeps what it builds on:
 
-* matching and counting never read the vector: the GIN bitmap is exact for queries without
-  phrases, and the speech table's heap is kept narrow (migration ``search_speech_storage``
-  moves ``text`` and ``search_vector`` out of line), so a bitmap scan over 60,000 matches
-  costs ~25 ms instead of a 1 s sequential scan;
-* the total and the facets (by State, year, agenda item) come from ONE aggregate query with
-  ``GROUPING SETS``, cached per normalised query + filters + archive version;
-* relevance is computed exactly (``ts_rank``, length-normalised) when there are at most
-  ``EXACT_RANK_LIMIT`` matches; above that, only the ``RANK_CANDIDATES`` most recent matches
-  are ranked and the page says so (sorting by date always covers every match);
-* phrase queries ("international peace and security") also use ``phrase_pairs``, the speech's
-  adjacent lexeme pairs with their own GIN index (migration ``perf_cold_phrase_pairs``): a
-  two-word phrase is answered by the index alone, a longer one has its word positions tested
-  on ~1.25 x its matches instead of every speech with all its words (~3.5 x);
-* ``ts_headline`` runs only for the rows on the page being shown.
-
-Snippets are escaped before highlighting: ``ts_headline`` marks terms with private-use
-sentinel characters on the raw text, the result is HTML-escaped, and only then do the
-sentinels become ``<mark>``/``</mark>``.
+* phrase queries ("international peace and security") need word positions, which only the
+  vectors hold: ``phrase_pairs`` (the speech's adjacent lexeme pairs, GIN-indexed, migration
+  ``perf_cold_phrase_pairs``) answers a two-word phrase by the index alone, and cuts a longer
+  one's candidates to ~1.25 x its matches before their positions are tested (``phrase_plan``,
+  ``verified_sql``);
+* ``compute_stats`` is the definition of the facet counts, in SQL (tests and benchmarks
+  compare the index's counts with it);
+* snippets are cut from the page's texts around the matched words (``archive.snippets``) and
+  escaped before highlighting: marks are private-use sentinel characters on the raw text, the
+  result is HTML-escaped, and only then do the sentinels become ``<mark>``/``</mark>``
+  (``highlight``; the Atom feed still uses ``ts_headline`` through ``snippets``).
 """
 
 from __future__ import annotations
@@ -47,16 +42,18 @@ from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from archive import page_rows, ranking
+from archive import snippets as snippets_module
 from archive.models import SEARCH_CONFIG, AgendaItem, Meeting, MemberState, Speech
+from archive.topics.lookup import topic_facet
 
 MAX_QUERY_LENGTH = 300
-# Above this many matches, relevance is computed over the most recent candidates only.
-EXACT_RANK_LIMIT = 3000
-RANK_CANDIDATES = 2000
 # ts_rank normalisation 1: divide by 1 + log(length), so long speeches do not always win.
 RANK_NORMALIZATION = 1
 FACET_LIMIT = 12
 FACET_CACHE_SECONDS = 600
+# Searches with more matches than this keep their counts and pages in the cache.
+CACHE_ABOVE = 2000
 
 SORTS = {
     "relevance": "Relevance",
@@ -140,8 +137,6 @@ def relaxed_phrase_query(tsquery: str) -> str | None:
     return " ".join("&" if t.startswith("<") else t for t in tokens)
 
 
-# Phrase operators come from quotes and from words joined by punctuation ("peace-keeping").
-_MAY_HAVE_PHRASE = re.compile(r'"|\w[^\w\s]+\w')
 _PLAIN_LEXEME = re.compile(r"'([^'\\~]+)'")
 # The longest pair lexeme archive_phrase_pairs keeps (migration perf_cold_phrase_pairs).
 MAX_PAIR_BYTES = 255
@@ -266,192 +261,49 @@ DATE_ORDER = {
     "newest": (F("meeting_date").desc(nulls_last=True), "meeting_id", "sequence"),
     "oldest": (F("meeting_date").asc(nulls_last=True), "meeting_id", "sequence"),
 }
-_SQL_DATE_ORDER = {
-    "newest": "sdate DESC NULLS LAST, smeeting, sseq",
-    "oldest": "sdate ASC NULLS LAST, smeeting, sseq",
-}
-# The columns of a result id query: ``svec`` is the vector's TOAST pointer, read only when
-# a phrase is tested or a candidate ranked.
-_ID_COLUMNS = {
-    "sid": F("pk"),
-    "sdate": F("meeting_date"),
-    "smeeting": F("meeting_id"),
-    "sseq": F("sequence"),
-    "svec": F("search_vector"),
-}
-_ID_SELECT = ", ".join(_ID_COLUMNS)
-# A plan that walks the date index must read (de-TOAST) each row's vector to test ``@@``: let
-# the planner consider it only when it finds the rows wanted within about this many rows.
-WALK_ROWS = 4000
 
 
 def ordered(queryset: QuerySet, *, query: str, sort: str, total: int | None = None) -> QuerySet:
-    """``queryset`` in the requested order, with ``rank`` annotated for relevance order.
+    """``queryset`` in date order, or by PostgreSQL's ``ts_rank`` for ``sort="relevance"``.
 
-    ``total`` is the number of matches when known: above ``EXACT_RANK_LIMIT``, relevance is
-    computed over the ``RANK_CANDIDATES`` most recent matches only. Pass ``total=None`` to rank
-    every match (exports: a download may take a second).
+    For callers that need a QuerySet. The search page and its downloads rank by BM25 over
+    every match instead (``archive.search_index``); ``total`` is accepted and ignored.
     """
     if sort in DATE_ORDER or not query:
         return queryset.order_by(*DATE_ORDER.get(sort, DATE_ORDER["newest"]))
-    if total is not None and total > EXACT_RANK_LIMIT:
-        recent = queryset.order_by(*DATE_ORDER["newest"]).values("pk")[:RANK_CANDIDATES]
-        queryset = Speech.objects.using(queryset.db).filter(pk__in=recent)
     rank = SearchRank(F("search_vector"), websearch(query), normalization=RANK_NORMALIZATION)
     return queryset.annotate(rank=rank).order_by("-rank", *DATE_ORDER["newest"])
 
 
-class ResultIds:
-    """The ids of a search's results in display order, fetched one page (slice) at a time.
+class SpeechesInOrder:
+    """The speeches with these ids, in this order, read 2,000 at a time (downloads).
 
-    Given to ``Paginator`` instead of a QuerySet. The SQL is shaped by what PostgreSQL's
-    planner cannot see: testing ``@@`` on a row de-TOASTs its ~2 kB vector (5-10 µs), which
-    the planner does not cost. So matches are collected through the GIN index (exact for
-    queries without phrases: no vector read) unless walking the date index is known, from the
-    number of matches, to reach the wanted rows quickly; then only the candidates that are
-    shown or ranked have their vector read.
+    Sized, so that a download knows how many rows it holds before reading any (export slots
+    and row caps, ``archive.exports``).
     """
 
-    def __init__(
-        self,
-        filtered: QuerySet,
-        *,
-        query: str,
-        sort: str,
-        total: int,
-        population: int,
-        tsquery: str = "",
-        recent: list[int] | None = None,
-    ):
-        self.filtered = filtered
-        # The most recent matches, newest first, when the statistics kept them.
-        self.recent = recent or []
-        self.queryset = matching(filtered, query)
-        self.query = query
-        self.relaxed = relaxed_phrase_query(tsquery) if query else None
-        # Candidates from the pairs index for the phrase test in date order (_phrase_matches).
-        self.candidates = None
-        plan = phrase_plan(filtered, query=query, tsquery=tsquery) if self.relaxed else None
-        if plan is not None and plan.matched is not None:
-            # The pairs answer this query exactly: no vector is read to find matches.
-            self.queryset, self.relaxed = plan.matched, None
-        elif plan is not None:
-            self.candidates = plan.candidates
-        self.sort = sort
-        self.total = total
-        self.population = max(population, total, 1)
-        self.count = min(total, RANK_CANDIDATES) if self._bounded else total
-
-    @property
-    def _bounded(self) -> bool:
-        return rank_is_bounded(query=self.query, sort=self.sort, total=self.total)
+    def __init__(self, ids: list[int], *, related: Iterable[str], using: str = "default"):
+        self.ids, self.related, self.using = list(ids), tuple(related), using
 
     def __len__(self) -> int:
-        return self.count
+        return len(self.ids)
 
-    def _may_walk(self, rows: int) -> bool:
-        """Whether walking in date order finds ``rows`` matches within ``WALK_ROWS`` rows."""
-        if not self.query:
-            return True
-        return rows * self.population / max(self.total, 1) <= WALK_ROWS
+    def __iter__(self) -> Iterator[Speech]:
+        for first in range(0, len(self.ids), 2000):
+            chunk = self.ids[first : first + 2000]
+            yield from fetch_page(chunk, related=self.related, using=self.using)
 
-    def _matches(self, *, order: str, limit: int | None) -> tuple[str, list]:
-        """SQL for the matching ids (``sid``) in date order, up to ``limit``."""
-        inner = self.queryset.order_by().values(**_ID_COLUMNS)
-        sql, params = inner.query.sql_with_params()
-        tail = f" ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit is not None else "")
-        # With the pairs, a phrase test in date order pays when it can stop early; when (nearly)
-        # every match is wanted, collecting them with the planner's choice of index is cheaper.
-        lazy = self.candidates is None or limit is None or limit < self.total
-        if limit is not None and self.relaxed and lazy:
-            return self._phrase_matches(order=order, limit=limit)
-        if limit is not None and self._may_walk(limit):
-            return f"SELECT {_ID_SELECT} FROM ({sql}) AS m{tail}", list(params)
-        if self.candidates is not None:
-            sql, params = verified_sql(self.candidates, query=self.query, **_ID_COLUMNS)
-        # Collect every match first (GIN bitmap), then sort: never a walk testing each row.
-        return (
-            f"WITH m AS MATERIALIZED ({sql}) SELECT {_ID_SELECT} FROM m{tail}",
-            list(params),
-        )
 
-    def _phrase_matches(self, *, order: str, limit: int) -> tuple[str, list]:
-        """SQL for the first ``limit`` phrase matches in date order, testing few vectors.
-
-        The GIN index cannot test word positions, so every candidate of a phrase query has
-        its vector read. Candidates come from an index exactly (the speeches with the
-        phrases' adjacent pairs when ``phrase_pairs`` applies: 10,000 for the 8,000 matches of
-        "international peace and security"; else those with all the words: 29,000) and are
-        sorted by date; the phrase is then tested one candidate at a time, in that order, until
-        ``limit`` matches are found.
-        """
-        if self.candidates is not None:
-            candidates = self.candidates
-        else:
-            candidates = self.filtered.filter(lexemes_match("search_vector", self.relaxed))
-        candidates = candidates.order_by().values(**_ID_COLUMNS)
-        sql, params = candidates.query.sql_with_params()
-        return (
-            # OFFSET 0 keeps the sorted candidates apart: the phrase is tested on each in date
-            # order (its vector read once, through the pointer the scan carries) until enough.
-            f"SELECT {_ID_SELECT} FROM ({sql} ORDER BY {order} OFFSET 0) c"
-            " WHERE c.svec @@ websearch_to_tsquery(%s::regconfig, %s)"
-            f" ORDER BY {order} LIMIT {int(limit)}",
-            [*params, SEARCH_CONFIG, self.query],
-        )
-
-    def __getitem__(self, item: slice) -> list[int]:
-        if not isinstance(item, slice):
-            raise TypeError("ResultIds supports slices only")
-        start, stop = item.start or 0, item.stop if item.stop is not None else self.count
-        limit = max(0, min(stop, self.count) - start)
-        if limit == 0:
-            return []
-        # Every match, or at least all those wanted, among the kept most recent ones.
-        known = len(self.recent) if self.recent else -1
-        if self.sort == "newest" and (known >= stop or known == self.total):
-            return self.recent[start:stop]
-        wanted = self.count if self._bounded else self.total
-        if self.sort == "relevance" and self.query and (known >= wanted or known == self.total):
-            sql = (
-                f"SELECT s.id FROM {Speech._meta.db_table} s WHERE s.id = ANY (%s) "
-                "ORDER BY ts_rank(s.search_vector, websearch_to_tsquery(%s::regconfig, %s), %s)"
-                " DESC, s.meeting_date DESC NULLS LAST, s.meeting_id, s.sequence"
-                f" LIMIT {int(limit)} OFFSET {int(start)}"
-            )
-            params = [self.recent[:wanted], SEARCH_CONFIG, self.query, RANK_NORMALIZATION]
-        elif self.sort in _SQL_DATE_ORDER or not self.query:
-            order = _SQL_DATE_ORDER.get(self.sort, _SQL_DATE_ORDER["newest"])
-            sql, params = self._matches(order=order, limit=stop)
-            sql = f"SELECT sid FROM ({sql}) AS page ORDER BY {order} OFFSET {int(start)}"
-        else:
-            candidates, params = self._matches(
-                order=_SQL_DATE_ORDER["newest"],
-                limit=RANK_CANDIDATES if self._bounded else None,
-            )
-            # Only the candidates' vectors are read: the rows carry their TOAST pointers, so
-            # ranking needs no second lookup of each candidate by primary key.
-            sql = (
-                f"WITH c AS MATERIALIZED ({candidates}) SELECT sid FROM c "
-                "ORDER BY ts_rank(c.svec, websearch_to_tsquery(%s::regconfig, %s), %s)"
-                f" DESC, {_SQL_DATE_ORDER['newest']}"
-                f" LIMIT {int(limit)} OFFSET {int(start)}"
-            )
-            params += [SEARCH_CONFIG, self.query, RANK_NORMALIZATION]
-        with connections[self.queryset.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
+def speeches_in_order(
+    ids: list[int], *, related: Iterable[str], using: str = "default"
+) -> SpeechesInOrder:
+    """The speeches with these ids, in this order (a sized, lazy iterable)."""
+    return SpeechesInOrder(ids, related=related, using=using)
 
 
 def fetch_page(ids: list[int], *, related: Iterable[str], using: str = "default") -> list:
     """The speeches with these ids, in this order, with their related rows (one query)."""
-    by_id = Speech.objects.using(using).select_related(*related).defer("search_vector").in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
-
-
-def rank_is_bounded(*, query: str, sort: str, total: int) -> bool:
-    """Whether relevance order covers only the most recent candidates (see ``ordered``)."""
-    return bool(query) and sort == "relevance" and total > EXACT_RANK_LIMIT
+    return page_rows.fetch(list(ids), related=tuple(related), using=using)
 
 
 # --------------------------------------------------------------------------- snippets
@@ -520,31 +372,81 @@ def page_cache_key(*, query: str, filters: dict, sort: str, number: int, version
         sort_keys=True,
     )
     digest = hashlib.sha256(f"{version}|{normalised}".encode()).hexdigest()
-    return f"search-page:{digest}"
+    return f"search-page-v2:{digest}"
 
 
-def page_results(
-    ids: ResultIds, *, start: int, stop: int, cache_key: str | None, using: str = "default"
-) -> tuple[list[int], dict[int, SafeString]]:
-    """One page of result ids and their highlighted snippets, through the cache when keyed.
+def stem_words(words: list[str], *, using: str = "default") -> dict[str, set[str]]:
+    """Each word's lexemes under the archive's text-search configuration (one query)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT w, tsvector_to_array(to_tsvector(%s::regconfig, w))"
+            " FROM unnest(%s::text[]) AS w",
+            [SEARCH_CONFIG, words],
+        )
+        return {word: set(found or ()) for word, found in cursor.fetchall()}
 
-    Ordering a broad query's candidates by rank reads ~2,000 vectors (20-30 ms) and the
-    snippets of a page cost ~5 ms; the same query is asked again and again (other pages,
-    other visitors), so a page is kept as long as its facet counts. The cache holds the raw
-    ``ts_headline`` output: escaping and marking happen on every read, in ``highlight``.
+
+def page_snippets(speeches: Iterable[Speech], tsquery: str, *, using: str = "default") -> dict:
+    """Sentinel-marked snippets (see ``highlight``) of the page's speeches, from their texts."""
+    words = ranking.lexemes(ranking.parse_tsquery(tsquery)) if tsquery.strip() else []
+    if not words:
+        return {}
+    return snippets_module.build(
+        {speech.pk: speech.text for speech in speeches},
+        words,
+        lambda found: stem_words(found, using=using),
+    )
+
+
+@dataclass
+class PageData:
+    """What a search page shows: the counts, its page number (clamped), speeches, snippets."""
+
+    stats: SearchStats
+    number: int
+    speeches: list
+    marks: dict[int, SafeString]
+
+
+def search_page_data(
+    results, *, number: int, per_page: int, filters: dict, version: str, related: Iterable[str]
+) -> PageData:
+    """One page of a search (``search_index.Results``), through the cache when worth it.
+
+    The counts, the page's ids and its sentinel-marked snippets are kept in ONE cache entry
+    per page (one read, one write: each costs round trips to the cache table), and only for
+    broad searches (``worth_caching``): the index answers a narrow one in a few milliseconds.
+    Escaping and marking happen on every read, in ``highlight``.
     """
-    hit = cache.get(cache_key) if cache_key else None
+    query, using = results.query, results.filtered.db
+    key = page_cache_key(
+        query=query, filters=filters, sort=results.sort, number=number, version=version
+    )
+    hit = cache.get(key) if query else None
     if hit is not None:
         data = json.loads(hit)
-        page_ids, marked = data["ids"], {int(pk): text for pk, text in data["marked"].items()}
-    else:
-        page_ids = ids[start:stop]
-        marked = headlines(page_ids, ids.query, using=using)
-        if cache_key:
-            cache.set(
-                cache_key, json.dumps({"ids": page_ids, "marked": marked}), FACET_CACHE_SECONDS
-            )
-    return page_ids, {pk: highlight(text) for pk, text in marked.items()}
+        hit = data if isinstance(data, dict) and "stats" in data else None
+    if hit is not None:
+        stats = SearchStats.from_json(data["stats"])
+        speeches = fetch_page(data["ids"], related=related, using=using)
+        marked = {int(pk): text for pk, text in data["marked"].items()}
+        return PageData(stats, data["number"], speeches, _highlighted(marked))
+    stats = results.stats()
+    results.count = stats.total
+    pages = max(1, -(-stats.total // per_page))
+    number = min(number, pages)
+    start = (number - 1) * per_page
+    ids = results[start : min(start + per_page, stats.total)]
+    speeches = fetch_page(ids, related=related, using=using)
+    marked = page_snippets(speeches, stats.tsquery, using=using) if query else {}
+    if worth_caching(query=query, total=stats.total):
+        data = {"stats": stats.to_json(), "number": number, "ids": ids, "marked": marked}
+        cache.set(key, json.dumps(data), FACET_CACHE_SECONDS)
+    return PageData(stats, number, speeches, _highlighted(marked))
+
+
+def _highlighted(marked: dict[int, str]) -> dict[int, SafeString]:
+    return {pk: highlight(text) for pk, text in marked.items()}
 
 
 # --------------------------------------------------------------------------- facets
@@ -572,9 +474,6 @@ class SearchStats:
     states: list[FacetValue] = field(default_factory=list)
     years: list[FacetValue] = field(default_factory=list)
     topics: list[FacetValue] = field(default_factory=list)
-    # For phrase queries whose positions are tested: the ids of the most recent matches,
-    # newest first (up to ``recent_limit()``), so that ordering them does not test again.
-    recent: list[int] = field(default_factory=list)
 
     def to_json(self) -> str:
         """Serialise for the cache."""
@@ -583,7 +482,6 @@ class SearchStats:
                 "total": self.total,
                 "population": self.population,
                 "tsquery": self.tsquery,
-                "recent": self.recent,
                 **{
                     name: [vars(v) for v in getattr(self, name)]
                     for name in ("states", "years", "topics")
@@ -599,61 +497,28 @@ class SearchStats:
             total=raw["total"],
             population=raw.get("population", 0),
             tsquery=raw.get("tsquery", ""),
-            recent=raw.get("recent", []),
             **{
                 name: [FacetValue(**v) for v in raw[name]] for name in ("states", "years", "topics")
             },
         )
 
 
-def compute_stats(
-    queryset: QuerySet, *, query: str = "", filtered: QuerySet | None = None
-) -> SearchStats:
+def compute_stats(queryset: QuerySet, *, query: str = "") -> SearchStats:
     """Total and facet counts of ``queryset`` in one aggregate query (GROUPING SETS).
 
-    Matches are grouped by two of the speech's own columns only (State, meeting): the agenda
-    item and the year of each of the few thousand meetings are looked up after the grouping,
-    instead of joining the meeting to each of up to 60,000 matches. (Grouping the matches by
-    the year of ``meeting_date`` as well cost a third of the query: that column sits at the
-    far end of the row, and it is the meeting's date anyway.)
-
-    ``filtered`` is ``queryset`` before the words are matched: given, a phrase query's matches
-    are found through the adjacent-pairs index when it applies (``phrase_plan``).
+    The definition the search page's counts follow (``search_index.Results.stats`` computes
+    them from the stored index; tests compare the two). Matches are grouped by the speech's
+    State and meeting; the meetings' agenda items and years are looked up after the grouping.
     """
     columns = {"state": F("member_state_id"), "meeting_of": F("meeting_id")}
-    plan = None
-    if filtered is not None and query and _MAY_HAVE_PHRASE.search(query):
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(
-                "SELECT websearch_to_tsquery(%s::regconfig, %s)::text", [SEARCH_CONFIG, query]
-            )
-            plan = phrase_plan(filtered, query=query, tsquery=cursor.fetchone()[0])
-        if plan is not None and plan.matched is not None:
-            queryset = plan.matched
-    # Testing a phrase's positions is the costly part: the matches found here are kept (the
-    # most recent ones) for ordering the results, instead of being tested again.
-    keep_recent = plan is not None and plan.candidates is not None
-    if keep_recent:
-        columns.update(sid=F("pk"), sdate=F("meeting_date"), sseq=F("sequence"))
-        inner_sql, params = verified_sql(plan.candidates, query=query, **columns)
-    else:
-        inner_sql, params = queryset.order_by().values(**columns).query.sql_with_params()
+    inner_sql, params = queryset.order_by().values(**columns).query.sql_with_params()
     speeches_table = Speech._meta.db_table
     meetings_table = Meeting._meta.db_table
     states_table = MemberState._meta.db_table
     topics_table = AgendaItem._meta.db_table
     matched = f"({inner_sql}) AS matched"
-    recent = ""
-    if keep_recent:
-        matched = "matched"
-        recent = f"""
-        UNION ALL
-        SELECT 'recent', array_to_string(ARRAY(
-            SELECT sid FROM matched ORDER BY sdate DESC NULLS LAST, meeting_of, sseq
-            LIMIT {int(recent_limit())}), ','), NULL, 0"""
     sql = f"""
-        WITH {f"matched AS MATERIALIZED ({inner_sql})," if keep_recent else ""}
-        counts AS (
+        WITH counts AS (
             SELECT GROUPING(state) AS g_state, GROUPING(meeting_of) AS g_meeting,
                    state, meeting_of, count(*) AS n
             FROM {matched}
@@ -683,7 +548,7 @@ def compute_stats(
         SELECT 'population', NULL, NULL, greatest(reltuples, 0)::bigint FROM pg_class
         WHERE oid = '{speeches_table}'::regclass
         UNION ALL
-        SELECT 'tsquery', websearch_to_tsquery(%s::regconfig, %s)::text, NULL, 0{recent}
+        SELECT 'tsquery', websearch_to_tsquery(%s::regconfig, %s)::text, NULL, 0
     """
     params = [*params, SEARCH_CONFIG, query]
     stats = SearchStats(total=0)
@@ -698,8 +563,6 @@ def compute_stats(
             stats.population = n
         elif kind == "tsquery":
             stats.tsquery = value or ""
-        elif kind == "recent":
-            stats.recent = [int(pk) for pk in value.split(",")] if value else []
         elif kind == "state":
             stats.states.append(FacetValue("state", value.lower(), label, n))
         elif kind == "year":
@@ -707,14 +570,25 @@ def compute_stats(
         elif kind == "topic":
             stats.topics.append(FacetValue("topic", value, label, n))
     stats.states = sorted(stats.states, key=lambda v: (-v.count, v.label))[:FACET_LIMIT]
-    stats.topics = sorted(stats.topics, key=lambda v: (-v.count, v.label))[:FACET_LIMIT]
+    # Agenda items gathered under their topics ("Syria" and its spellings): archive.topics.
+    stats.topics = [
+        FacetValue("topic", row.slug, row.name, row.count)
+        for row in topic_facet(
+            [(v.value, v.label, v.count) for v in stats.topics], limit=FACET_LIMIT
+        )
+    ]
     stats.years = sorted(stats.years, key=lambda v: v.value, reverse=True)
     return stats
 
 
-def recent_limit() -> int:
-    """How many of the most recent matches ``SearchStats.recent`` keeps: all that ranking reads."""
-    return max(EXACT_RANK_LIMIT, RANK_CANDIDATES)
+def worth_caching(*, query: str, total: int) -> bool:
+    """Whether a search's counts and pages are worth a cache write (two queries each).
+
+    Ranking and counting come from the stored index in a few milliseconds whatever the
+    number of matches; a page's snippets (``ts_headline`` on 20 speeches) and the counts of a
+    broad query cost more than the cache's round trips, a handful of matches less.
+    """
+    return bool(query) and total > CACHE_ABOVE
 
 
 def stats_cache_key(*, query: str, filters: dict, version: str) -> str:
@@ -728,21 +602,3 @@ def stats_cache_key(*, query: str, filters: dict, version: str) -> str:
     )
     digest = hashlib.sha256(f"{version}|{normalised}".encode()).hexdigest()
     return f"search-stats:{digest}"
-
-
-def cached_stats(
-    queryset: QuerySet,
-    *,
-    query: str,
-    filters: dict,
-    version: str,
-    filtered: QuerySet | None = None,
-) -> SearchStats:
-    """``compute_stats`` through the Django cache (facets of a broad query cost ~50-100 ms)."""
-    key = stats_cache_key(query=query, filters=filters, version=version)
-    hit = cache.get(key)
-    if hit is not None:
-        return SearchStats.from_json(hit)
-    stats = compute_stats(queryset, query=query, filtered=filtered)
-    cache.set(key, stats.to_json(), FACET_CACHE_SECONDS)
-    return stats

@@ -7,6 +7,7 @@ is the development mode. Production sets ``SECRET_KEY``, ``ALLOWED_HOSTS`` and u
 ``DATABASE_URL``.
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -104,6 +105,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "archive",
+    # Failed staff logins, counted per (username, client address): see archive/auth.py.
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +115,8 @@ MIDDLEWARE = [
     "archive.security.SecurityHeadersMiddleware",
     "archive.security.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The prebuilt bulk downloads, as static files (archive.bulk_serve).
+    "archive.bulk_serve.BulkFilesMiddleware",
     # Outermost after static files, so it sees the cookies and Vary that inner layers add.
     "archive.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,6 +127,14 @@ MIDDLEWARE = [
     "archive.middleware.ReadReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out (username, address) before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -137,6 +150,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "archive.context_processors.downloads",
             ],
         },
     },
@@ -246,6 +260,38 @@ if not DEBUG and not PLAIN_HTTP:
     # The directive alone changes nothing until the domain owner submits it to the preload list.
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
+# Staff login throttling (django-axes, archive.auth). Failures count per (username, client
+# address): an attacker elsewhere cannot lock the owner out, and behind a trusted proxy each
+# visitor is told apart by the X-Forwarded-For the proxy appended.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # only that (username, address): archive.auth's tests hold it
+AXES_CLIENT_IP_CALLABLE = "archive.auth.client_ip"
+AXES_LOCKOUT_CALLABLE = "archive.auth.lockout_response"
+AXES_VERBOSE = False
+# Addresses (or networks) of the reverse proxies in front of gunicorn, e.g. "127.0.0.1".
+# Empty: X-Forwarded-For is ignored, as any client can forge it.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
+# Downloads (archive.exports, archive.bulk). A public download of a list or a search holds at
+# most EXPORT_MAX_ROWS rows (signed-in staff: EXPORT_MAX_ROWS_STAFF); at most
+# EXPORT_MAX_STREAMS downloads stream at once across all workers (PostgreSQL advisory locks),
+# the others are told to retry (downloads of at most EXPORT_SMALL_ROWS rows need no slot). Everything, and each year, is prebuilt under
+# BULK_DOWNLOADS_ROOT by `manage.py build_bulk_downloads` and served as static files.
+EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", 5000))
+EXPORT_MAX_ROWS_STAFF = int(os.environ.get("EXPORT_MAX_ROWS_STAFF", 250_000))
+# A stream is CPU-bound Python (about a millisecond a row): one per two cores keeps at least
+# half of the CPU for the pages whatever the downloads do.
+EXPORT_MAX_STREAMS = int(os.environ.get("EXPORT_MAX_STREAMS", max(1, (os.cpu_count() or 2) // 2)))
+# Downloads of at most this many rows take no slot: they are over in well under a second.
+EXPORT_SMALL_ROWS = int(os.environ.get("EXPORT_SMALL_ROWS", 500))
+EXPORT_RETRY_AFTER_SECONDS = int(os.environ.get("EXPORT_RETRY_AFTER_SECONDS", 30))
+BULK_DOWNLOADS_ROOT = Path(os.environ.get("BULK_DOWNLOADS_ROOT", BASE_DIR / "var" / "bulk"))
+BULK_DOWNLOADS_URL = "/downloads/files/"
+# The public site's address, for the permalinks inside the bulk files (none: site-relative).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+
 # Shared by every gunicorn worker (facet counts of searches, ...): PostgreSQL is already there,
 # and a cache row costs one primary-key read. `manage.py createcachetable` makes the table.
 CACHES = {
@@ -263,6 +309,10 @@ PUBLIC_CACHE_SHARED_MAX_AGE = int(os.environ.get("PUBLIC_CACHE_SHARED_MAX_AGE", 
 PUBLIC_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", 60))
 # How long a worker reuses the archive's last-change stamp before reading it again.
 ARCHIVE_STATE_CACHE_SECONDS = float(os.environ.get("ARCHIVE_STATE_CACHE_SECONDS", 2))
+# Rendered public pages kept in the shared cache for anonymous visitors, keyed by URL and the
+# archive's version (so an import retires them at once); 0 turns this off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 300))
+PAGE_CACHE_MAX_BYTES = int(os.environ.get("PAGE_CACHE_MAX_BYTES", 512 * 1024))
 # Part of every ETag: set it to the deployed commit so a new release invalidates cached pages.
 ARCHIVE_RELEASE = os.environ.get("ARCHIVE_RELEASE", "")
 

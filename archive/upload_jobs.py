@@ -172,6 +172,8 @@ def parse_slot() -> Iterator[int]:
 def keep_parse(upload: TranscriptUpload, parsed: ParsedMeeting) -> None:
     """Keep the parse the preview will show and the confirmation will import."""
     speeches, votes = len(parsed.speeches), len(parsed.votes)
+    errors = sum(1 for check in getattr(parsed, "checks", None) or [] if check.severity == "error")
+    to_acknowledge = f"; {plural(errors, 'error check')} to acknowledge" if errors else ""
     TranscriptUpload.objects.filter(pk=upload.pk).update(
         status=Status.PARSED,
         parsed=pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL),
@@ -180,7 +182,7 @@ def keep_parse(upload: TranscriptUpload, parsed: ParsedMeeting) -> None:
         printed_names=printed_names(parsed),
         message=(
             f"Read as {parsed.symbol}: {plural(speeches, 'speech', 'speeches')}, "
-            f"{plural(votes, 'vote')}; waiting for confirmation."
+            f"{plural(votes, 'vote')}{to_acknowledge}; waiting for confirmation."
         ),
     )
 

@@ -16,6 +16,7 @@ archive_patterns = [
     path("meetings/<str:slug>/", views.meeting_detail, name="meeting"),
     path("speeches/<int:pk>/", views.speech_detail, name="speech"),
     path("speakers/<int:pk>/", views.speaker_detail, name="speaker"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
     path("states/", views.member_state_list, name="member_state_list"),
     path("states/<str:slug>/", views.member_state_detail, name="member_state"),
     path(
@@ -56,6 +57,7 @@ archive_patterns = [
     path("search.json", views.search_json, name="search_json"),
     path("search/feed/", views.search_feed, name="search_feed"),
     path("documents/<path:symbol>/", views.document_detail, name="document"),
+    path("downloads/", views.downloads, name="downloads"),
 ]
 
 # Password guessing against the staff login is throttled (archive.auth).

@@ -15,6 +15,11 @@ with a generated Lua script; wrk is C, so the client takes little of the CPU the
 Prints requests per second, p50/p90/p99 latency, errors (non-2xx/3xx and socket errors),
 timeouts (no answer within --timeout) and the machine. Target: no errors, no timeouts, p99 < 1 s.
 Traffic goes only to 127.0.0.1; the script stops gunicorn and itself when done.
+
+``--exporters 6`` adds six clients that download the whole archive through the per-query
+export (``/search.csv?sort=newest``) over and over while wrk measures the pages, honouring the
+``Retry-After`` of a 503 as a polite client would (issue 15.2: pages must keep p99 < 1 s with
+0 errors). Their downloads, refusals and failures are counted apart from the pages.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -290,6 +296,135 @@ def parse_wrk(output: str) -> Result:
     )
 
 
+@dataclass
+class Exporters:
+    """Clients downloading a full export in a loop, politely (Retry-After), for a while."""
+
+    port: int
+    count: int
+    path: str = "/search.csv?sort=newest"
+    done: int = 0
+    refused: int = 0
+    failed: int = 0
+    bytes: int = 0
+    seconds: list[float] | None = None
+
+    def __post_init__(self):
+        self.seconds = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(self.count)]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=120)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            started = time.monotonic()
+            wait = 0.0
+            try:
+                conn = http.client.HTTPConnection(HOST, self.port, timeout=120)
+                conn.request("GET", self.path)
+                response = conn.getresponse()
+                size = 0
+                while chunk := response.read(1 << 16):
+                    size += len(chunk)
+                conn.close()
+                with self._lock:
+                    if response.status == 200:
+                        self.done += 1
+                        self.bytes += size
+                        self.seconds.append(time.monotonic() - started)
+                    elif response.status == 503:
+                        self.refused += 1
+                        wait = float(response.getheader("Retry-After") or 5)
+                    else:
+                        self.failed += 1
+            except (OSError, http.client.HTTPException):
+                with self._lock:
+                    self.failed += 1
+                wait = 1.0
+            self._stop.wait(wait)
+
+    def report(self) -> str:
+        """One line on what the exporters got."""
+        median = sorted(self.seconds)[len(self.seconds) // 2] if self.seconds else float("nan")
+        return (
+            f"Exporters ({self.count} clients, {self.path}): {self.done} downloads completed "
+            f"({self.bytes / 1048576:.0f} MB, median {median:.1f} s each), {self.refused} told "
+            f"to retry (503), {self.failed} failed"
+        )
+
+
+class CpuMeter:
+    """CPU time used by gunicorn (master, workers) and the embedded PostgreSQL during a run.
+
+    Unlike latency, CPU time per request barely changes when other work shares the machine, so
+    it compares runs made under different loads. Sampled every half second per process, so
+    that backends and workers that come and go (CONN_MAX_AGE, restarts) are counted too, up to
+    their last sample.
+    """
+
+    def __init__(self, server: subprocess.Popen):
+        from archive import embedded_db
+
+        self.roots = {"gunicorn": server.pid}
+        try:
+            pidfile = embedded_db.pgdata_dir() / "postmaster.pid"
+            self.roots["PostgreSQL"] = int(pidfile.read_text().split()[0])
+        except (OSError, ValueError):
+            pass
+        self.started = time.time()
+        self.seen: dict[tuple[str, int], list[float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        for name, pid in self.roots.items():
+            try:
+                root = psutil.Process(pid)
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                continue
+            for proc in procs:
+                try:
+                    times = proc.cpu_times()
+                    used = times.user + times.system
+                    created = proc.create_time()
+                except psutil.Error:
+                    continue
+                first_last = self.seen.setdefault(
+                    (name, proc.pid), [0.0 if created >= self.started else used, used]
+                )
+                first_last[1] = used
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self._sample()
+
+    def start(self) -> None:
+        self._sample()
+        self._thread.start()
+
+    def stop(self) -> dict[str, float]:
+        """Seconds of CPU per root since start."""
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._sample()
+        totals = dict.fromkeys(self.roots, 0.0)
+        for (name, _pid), (first, last) in self.seen.items():
+            totals[name] += last - first
+        return totals
+
+
 def machine() -> str:
     """CPU, cores, memory and software versions, for the record."""
     cpu = platform.processor() or "unknown CPU"
@@ -318,6 +453,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=5, help="seconds before a timeout")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument(
+        "--exporters", type=int, default=0, help="clients downloading full exports meanwhile"
+    )
     args = parser.parse_args(argv)
 
     if "bench" not in args.database:
@@ -342,6 +480,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {status} {kind}")
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(lua_script([path for _kind, path in urls]))
+        exporters = Exporters(args.port, args.exporters)
+        exporters.start()
+        meter = CpuMeter(server)
+        meter.start()
         print(
             f"Running wrk: {args.clients} clients for {args.duration} s against "
             f"http://{HOST}:{args.port}/ ({args.workers} gunicorn workers, database "
@@ -368,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
             check=False,
             timeout=args.duration + 120,
         )
+        cpu = meter.stop()
+        exporters.stop()
         os.unlink(script.name)
     finally:
         stop_server(server)
@@ -383,6 +527,16 @@ def main(argv: list[str] | None = None) -> int:
         f"latency p50 {result.p50_ms:.0f} ms, p90 {result.p90_ms:.0f} ms, "
         f"p99 {result.p99_ms:.0f} ms; errors {errors} (non-2xx {result.non_2xx}, "
         f"socket {result.socket_errors}); timeouts (> {args.timeout} s) {result.timeouts}"
+    )
+    if args.exporters:
+        print(exporters.report())
+    app_cpu, db_cpu = cpu.get("gunicorn", 0.0), cpu.get("PostgreSQL", 0.0)
+    per_request = (app_cpu + db_cpu) / max(result.requests, 1) * 1000
+    print(
+        f"CPU per page request: {per_request:.1f} ms (gunicorn {app_cpu:.0f} s, PostgreSQL "
+        f"{db_cpu:.0f} s in all{', exports included' if args.exporters else ''}); on "
+        f"{os.cpu_count()} idle cores that is at most {os.cpu_count() * 1000 / per_request:.0f} "
+        f"req/s"
     )
     met = errors == 0 and result.timeouts == 0 and result.p99_ms < 1000 and not broken
     print("Target (no errors, no timeouts, p99 < 1 s): " + ("MET" if met else "NOT MET"))

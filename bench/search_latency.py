@@ -8,9 +8,14 @@ by ``bench.benchdata`` when missing::
     COUNCIL_ARCHIVE_DB_NAME=bench_search .venv/bin/python -m bench.search_latency
     .venv/bin/python -m bench.search_latency --reps 20 --load 100000
 
-Each query is measured twice: "warm" (facet counts in the Django cache, as for a reader paging
-through results or a popular query) and "cold" (cache cleared before every request: the
-first request for a query). Timings are printed, never asserted.
+Each query is measured twice: "warm" (the same request again: counts and page in the Django
+cache when the search is broad enough to keep them) and "cold" (cache cleared before every
+request: the first request for a query). Relevance is BM25 over every match. Timings are
+printed with the machine's load and this process's peak memory (it serves the requests, as
+one web worker would), never asserted.
+
+Above 100,000 speeches the benchmark corpus re-uses the General Debate text, each piece at
+most twice (``bench.benchdata``), under other meetings and dates; the header says so.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import time
 from urllib.parse import urlencode
@@ -52,6 +58,11 @@ def _machine() -> str:
     except OSError:
         pass
     return f"{platform.platform()} | CPU: {model or platform.processor()} | cores: {os.cpu_count()}"
+
+
+def _load() -> str:
+    with open("/proc/loadavg", encoding="ascii") as fh:
+        return "load average: " + ", ".join(fh.read().split()[:3])
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -206,7 +217,6 @@ def main(argv: list[str] | None = None) -> None:
     from django.test import Client, RequestFactory
     from django.urls import NoReverseMatch, reverse
 
-    from archive import search
     from archive.models import Meeting, MemberState, Resolution, Speech
     from archive.views.search import parse_search
     from bench.benchdata import load_bench_corpus
@@ -219,10 +229,23 @@ def main(argv: list[str] | None = None) -> None:
         print(load_bench_corpus(n_speeches=args.load or 100_000))
         count = Speech.objects.count()
 
+    from archive import search_index
+
     print(f"machine: {_machine()}")
+    print(f"before: {_load()}")
     print(
         f"database: {connection.settings_dict['NAME']}, {count:,} speeches, cache: "
         f"{settings.CACHES['default']['BACKEND'] if hasattr(settings, 'CACHES') else 'locmem'}"
+    )
+    if count > 100_000:
+        print(
+            "corpus: above 100,000 speeches the General Debate text is re-used, each piece at"
+            " most twice, under other meetings and dates"
+        )
+    index = search_index.status()
+    print(
+        f"search index: {index.lexemes:,} lexemes, postings {index.posting_bytes / 1e6:.0f} MB,"
+        f" {index.delta_rows:,} changed pairs since the last rebuild"
     )
     print(f"reps per query: {args.reps} after {args.warmup} warm-up requests\n")
     client = Client()
@@ -238,7 +261,16 @@ def main(argv: list[str] | None = None) -> None:
     for label, params in QUERIES:
         url = reverse("archive:search") + "?" + urlencode(params)
         parsed = parse_search(factory.get(url))
-        matches = search.compute_stats(parsed.queryset).total if parsed.queryset is not None else 0
+        matches = (
+            search_index.Results(
+                parsed.filterset.qs,
+                query=parsed.query,
+                sort="newest",
+                has_filters=bool(parsed.filters),
+            )
+            .stats()
+            .total
+        )
         _time(client, url, args.warmup)
         warm, status = _time(client, url, args.reps)
         cold, _ = _time(client, url, args.reps, before=cache.clear)
@@ -256,6 +288,10 @@ def main(argv: list[str] | None = None) -> None:
         f"{_pct(warm_all, 95):6.1f} {max(warm_all):6.1f} | {statistics.median(cold_all):8.1f} "
         f"{_pct(cold_all, 95):6.1f} {max(cold_all):6.1f}"
     )
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process (the web worker): {peak:.0f} MB")
+    print(f"after: {_load()}")
 
     # Other pages of the public site, where they exist (target p95 < 100 ms).
     print("\nother pages (warm):")

@@ -57,12 +57,61 @@ def _empty_reference_tables() -> None:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Run the tests that use the committed reference data after all the others."""
-    uses = [item for item in items if "reference_db" in getattr(item, "fixturenames", ())]
-    if uses:
-        used = set(uses)
-        others = [item for item in items if item not in used]
-        items[:] = others + uses
+    """Run the tests that use the committed reference data after all the others, and those
+    that use the whole demo archive (reference data, PDFs, corpus) last of all."""
+
+    def uses(item, name):
+        return name in getattr(item, "fixturenames", ())
+
+    demo = [item for item in items if uses(item, "demo_archive")]
+    reference = [item for item in items if uses(item, "reference_db") and item not in demo]
+    if demo or reference:
+        late = set(demo) | set(reference)
+        items[:] = [item for item in items if item not in late] + reference + demo
+
+
+@pytest.fixture(scope="session")
+def demo_archive(reference_db, django_db_blocker, data_dir):
+    """What ``make run`` serves: the reference data, the ten official PDFs and the 2020 corpus,
+    loaded once and committed (the tests using it run last); emptied again at session end."""
+    import time
+
+    from django.core.management import call_command
+
+    from archive.topics.rules import assign_topics, seed_topics
+
+    started = time.perf_counter()
+    with django_db_blocker.unblock():
+        # Seeded by a migration; a transactional test's flush may have emptied the tables.
+        seed_topics()
+        assign_topics()
+        call_command("import_transcripts", str(data_dir / "unsc-2020-pires" / "pdf"), verbosity=0)
+        call_command(
+            "import_corpus", str(data_dir / "unsc-2020-pires" / "speeches_2020.csv"), verbosity=0
+        )
+    yield {"seconds": time.perf_counter() - started}
+    with django_db_blocker.unblock():
+        _empty_demo_tables()
+
+
+def _empty_demo_tables() -> None:
+    from django.db import connection
+
+    from archive.models import (
+        Decision,
+        ImportRecord,
+        Person,
+        PersonMergeProposal,
+        Speaker,
+        Speech,
+        TranscriptUpload,
+    )
+
+    models = [Speech, PersonMergeProposal, Speaker, Person, Decision, ImportRecord]
+    models.append(TranscriptUpload)
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {tables} CASCADE")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -88,3 +137,18 @@ def _per_test_memory_cache(settings, request):
             "LOCATION": request.node.nodeid,
         }
     }
+    # Tests change rows without committing (so without a new archive version): a rendered page
+    # kept from earlier in the same test would hide the change. tests/test_page_cache.py turns
+    # the page cache on where it is the subject.
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _fresh_per_version_values():
+    """Values kept per archive version (topics, holdings, suggestions) are rebuilt per test:
+    a test's rolled-back writes never change the version they are keyed on."""
+    from archive import filter_options
+
+    filter_options.clear_caches()
+    yield
+    filter_options.clear_caches()

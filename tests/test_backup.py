@@ -107,3 +107,37 @@ def test_backup_command_writes_a_dump(tmp_path, capsys):
 def test_restore_of_a_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="No such backup file"):
         call_command("restore", str(tmp_path / "nope.dump"), "--database", RESTORE_DB)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backups_are_private_whatever_the_umask(tmp_path):
+    import os
+    import stat
+
+    make_small_archive()
+    folder = tmp_path / "backups"
+    old = os.umask(0o022)  # the usual umask: files 0644, folders 0755
+    try:
+        dump = backups.backup(out_dir=folder)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600
+    assert backups.exposure_warning(dump) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_warns_about_a_dump_others_can_read(tmp_path, restore_db, capsys):
+    import os
+
+    make_small_archive()
+    dump = backups.backup(out_dir=tmp_path)
+    os.chmod(dump, 0o644)
+    call_command("restore", str(dump), "--database", restore_db)
+    err = capsys.readouterr().err
+    assert "can be read by other users (mode 0644)" in err
+    assert f"chmod 600 {dump}" in err
+    # A private dump restores without the warning.
+    os.chmod(dump, 0o600)
+    call_command("restore", str(dump), "--database", restore_db, "--force")
+    assert "can be read" not in capsys.readouterr().err

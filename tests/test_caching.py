@@ -173,7 +173,7 @@ def test_missing_pages_are_not_marked_cacheable(client):
 
 # Tables that public pages never show. Login failures in particular are written by anonymous
 # requests: if they bumped ArchiveState, anyone could empty every cache by failing to log in.
-UNTRACKED_TABLES = {"archive_archivestate", "archive_loginfailure"}
+UNTRACKED_TABLES = {"archive_archivestate"}
 
 
 def test_every_archive_table_bumps_the_archive_state():
@@ -192,3 +192,51 @@ def test_every_archive_table_bumps_the_archive_state():
         "migrations.RunSQL(\"SELECT archive_track_changes('<table>')\", migrations.RunSQL.noop)"
     )
     assert not tracked & UNTRACKED_TABLES
+
+
+# --------------------------------------------------------------------------- forged cookies
+
+
+@pytest.mark.parametrize(
+    "cookies",
+    [
+        {"archive_fresh": "1"},  # the old, unsigned form: anyone can send it
+        {"archive_fresh": "1:forged:signature"},
+        {"sessionid": "x"},
+        {"sessionid": "abcdefghijklmnopqrstuvwxyz012345"},  # well-formed, no such session
+        {"sessionid": "garbage", "archive_fresh": "1", "csrftoken": "whatever"},
+    ],
+    ids=["fresh", "fresh-forged", "short-session", "unknown-session", "all"],
+)
+def test_forged_cookies_change_neither_caching_nor_routing(public_urls, cookies):
+    from archive import middleware
+
+    seen = []
+    real = middleware.db_router.choose_replica
+
+    def spy():
+        seen.append("replica")
+        return real()
+
+    anonymous = Client().get(public_urls[1])
+    client = Client()
+    for name, value in cookies.items():
+        client.cookies[name] = value
+    middleware.db_router.choose_replica = spy
+    try:
+        response = client.get(public_urls[1])
+    finally:
+        middleware.db_router.choose_replica = real
+    assert response.status_code == 200
+    assert seen == ["replica"]  # routed as anonymous, not to the primary
+    assert directives(response) == directives(anonymous)
+    assert "public" in directives(response)
+    assert response.headers["ETag"] == anonymous.headers["ETag"]
+    assert not response.cookies  # no Set-Cookie: a shared cache may keep this page
+
+
+def test_an_expired_fresh_cookie_no_longer_pins(client, settings, public_urls):
+    client.post(reverse("admin:login"), {"username": "nobody", "password": "wrong"})
+    assert {"private", "no-store"} <= directives(client.get(public_urls[0]))
+    settings.READ_YOUR_WRITES_SECONDS = -1  # the signed cookie's time is up
+    assert "public" in directives(client.get(public_urls[0]))

@@ -457,3 +457,25 @@ def test_release_folder_without_speaker_tsv_is_refused(db, release):
     (release / "speaker.tsv").unlink()
     with pytest.raises(CommandError, match="speaker.tsv not found"):
         call_command("import_corpus", str(release), "--no-progress")
+
+
+def test_general_assembly_resolutions_are_documents_never_council_resolutions(reference, tmp_path):
+    """ "General Assembly resolution 51/223" and "resolution 1514 (XV)" are stored as the
+    documents A/RES/51/223 and A/RES/1514 (XV), never linked to Council resolutions 51, 223 or
+    1514 (2003), which the archive holds."""
+    held = [Resolution.objects.create(number=n, year=y) for n, y in ((223, 1966), (1514, 2003))]
+    path = one_speech_csv(tmp_path, country="France")
+    text = path.read_text(encoding="utf-8").replace(
+        "I cite resolution 2467 (2019)",
+        # No commas: the test CSV's field is not quoted.
+        "I cite General Assembly resolution 51/223 and A/RES/60/1 and resolution 1514 (XV) "
+        "and resolution 2467 (2019)",
+    )
+    path.write_text(text, encoding="utf-8")
+    import_corpus(reader=open_corpus(path))
+    mentions = {m.symbol: m for m in Mention.objects.all()}
+    for symbol in ("A/RES/51/223", "A/RES/60/1", "A/RES/1514 (XV)"):
+        assert mentions[symbol].kind == Mention.Kind.DOCUMENT
+        assert mentions[symbol].resolution is None
+    assert not Mention.objects.filter(resolution__in=held).exists()
+    assert not any(s.startswith(("S/RES/51", "S/RES/223", "S/RES/1514")) for s in mentions)

@@ -104,3 +104,82 @@ def test_same_process_notices_a_killed_server(tmp_pgdata):
     address = embedded_db.ensure_server(tmp_pgdata)
     with _connect(address) as conn:
         assert conn.execute("SELECT count(*) FROM survivors").fetchone()[0] == 1
+
+
+RACE_CODE = """
+import sys, time
+from pathlib import Path
+from archive import embedded_db
+import psycopg
+pgdata = Path(sys.argv[1])
+go = float(sys.argv[2])
+time.sleep(max(0.0, go - time.time()))
+a = embedded_db.ensure_server(pgdata)
+with psycopg.connect(host=a.socket_dir, port=a.port, user=a.user, dbname="postgres") as conn:
+    n = conn.execute("SELECT count(*) FROM survivors").fetchone()[0]
+pid = int((pgdata / "postmaster.pid").read_text().split()[0])
+print(n, pid)
+"""
+
+
+def test_processes_racing_after_a_crash_all_reconnect_to_one_new_server(tmp_pgdata):
+    """Six workers noticing the crash at the same instant: one restarts, all get through."""
+    address = embedded_db.ensure_server(tmp_pgdata)
+    with _connect(address) as conn:
+        conn.execute("CREATE TABLE survivors (id int)")
+        conn.execute("INSERT INTO survivors SELECT generate_series(1, 500)")
+    old_pid = _postmaster_pid(tmp_pgdata)
+    # Open sessions, as gunicorn workers hold: their backends outlive the postmaster for a
+    # moment and keep its shared memory, so the first restart attempts fail.
+    sessions = [_connect(address) for _ in range(4)]
+    for session in sessions:
+        session.execute("SELECT count(*) FROM survivors")
+    os.kill(old_pid, signal.SIGKILL)  # no waiting for the backends: the racers find them
+
+    import time
+
+    go = time.time() + 1.0  # after every interpreter has started
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACE_CODE, str(tmp_pgdata), str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    results = [racer.communicate(timeout=120) for racer in racers]
+    for racer, (_out, err) in zip(racers, results, strict=True):
+        assert racer.returncode == 0, err
+    for session in sessions:
+        with contextlib.suppress(psycopg.Error):
+            session.close()
+    answers = {tuple(out.split()) for out, _ in results}
+    new_pid = _postmaster_pid(tmp_pgdata)
+    assert answers == {("500", str(new_pid))}  # one server, every row, for every racer
+    assert new_pid != old_pid
+
+
+def test_a_failed_start_is_retried_and_never_cached(tmp_pgdata, monkeypatch):
+    """pgserver raising half-way (the loser of a race) leaves no broken handle behind."""
+    import pgserver
+
+    embedded_db.ensure_server(tmp_pgdata)
+    _kill_server(tmp_pgdata)
+    real = pgserver.PostgresServer.ensure_postgres_running
+    calls = []
+
+    def flaky(self):
+        calls.append(self)
+        if len(calls) == 1:
+            raise subprocess.CalledProcessError(1, "pg_ctl", "could not create lock file")
+        real(self)
+
+    monkeypatch.setattr(pgserver.PostgresServer, "ensure_postgres_running", flaky)
+    address = embedded_db.ensure_server(tmp_pgdata)
+    assert len(calls) == 2
+    handle = pgserver.PostgresServer._instances[tmp_pgdata.resolve()]
+    assert handle is calls[1]  # the working handle, not the half-built one
+    assert handle.get_postmaster_info().status == "ready"
+    with _connect(address) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)

@@ -1,7 +1,6 @@
 """The name resolver: printed names -> member states and affiliations, never a guess."""
 
 import csv
-import time
 from collections import Counter
 
 import pytest
@@ -138,13 +137,10 @@ def test_un_is_the_united_nations_affiliation(reference_db):
 
 
 @pytest.mark.django_db
-def test_load_is_three_queries_and_fast(reference_db, django_assert_num_queries):
+def test_load_is_three_queries(reference_db, django_assert_num_queries):
     with django_assert_num_queries(3):
-        started = time.perf_counter()
         resolver = NameResolver.load()
-        elapsed = time.perf_counter() - started
     assert resolver.resolve("Türkiye").name == "Türkiye"
-    assert elapsed < 0.5  # about 10 ms measured; generous for a loaded CI machine
 
 
 def test_unresolved_names_are_counted(bare_resolver):

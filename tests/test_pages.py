@@ -389,8 +389,8 @@ EXPORTS = [
 
 
 def count_queries(client, url: str) -> int:
-    # Warm first: values kept per archive version (datalists, which votes count for the
-    # voting affinity) are built by the first request only, whatever the number of rows.
+    # Values kept per archive version (topics, holdings, suggestions) are built by a worker's
+    # first request, then never again: warm them, then count what every request costs.
     warm = client.get(url)
     if hasattr(warm, "streaming_content"):
         b"".join(warm.streaming_content)

@@ -4,19 +4,15 @@ against the staff login is throttled.
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 import archive.admin_imports  # noqa: F401  registers the upload admin
-from archive import auth as throttle
-from archive.models import ImportRecord, LoginFailure, Meeting, TranscriptUpload
+from archive.models import ImportRecord, Meeting, TranscriptUpload
 
 from .security_data import make_small_archive, public_urls
 
@@ -194,87 +190,6 @@ def test_public_pages_answer_get(client):
     # Every public page answers GET (documents may not be held: 404 is a normal answer).
     assert all(code in (200, 301, 302, 404) for code in statuses.values()), statuses
     assert statuses["archive:home"] == 200
-
-
-# --------------------------------------------------------------------------- login throttling
-
-
-def _login(client: Client, username: str, password: str, ip: str = "203.0.113.5"):
-    return client.post(
-        reverse("admin:login"),
-        {"username": username, "password": password, "next": reverse("admin:index")},
-        REMOTE_ADDR=ip,
-    )
-
-
-def _logged_in(response) -> bool:
-    return response.status_code == 302 and response["Location"] == reverse("admin:index")
-
-
-@pytest.fixture
-def staff_user(db) -> User:
-    return User.objects.create_user("alice", password=PASSWORD, is_staff=True)
-
-
-@pytest.mark.django_db
-def test_correct_password_logs_in(staff_user):
-    assert _logged_in(_login(Client(), "alice", PASSWORD))
-
-
-@pytest.mark.django_db
-def test_username_is_locked_after_repeated_failures(staff_user, settings):
-    settings.LOGIN_THROTTLE_USERNAME_FAILURES = 5
-    for attempt in range(5):
-        response = _login(Client(), "alice", f"guess {attempt}")
-        assert response.status_code == 200
-        assert b"correct username and password" in response.content
-    # Even the right password is refused now, from anywhere, without being checked.
-    for ip in ("203.0.113.5", "198.51.100.7"):
-        response = _login(Client(), "Alice", PASSWORD, ip=ip)
-        assert not _logged_in(response)
-        assert b"Too many failed login attempts" in response.content
-        assert b"blocked for 15 more minutes" in response.content
-    # Another account is not affected.
-    User.objects.create_user("bob", password=PASSWORD, is_staff=True)
-    assert _logged_in(_login(Client(), "bob", PASSWORD))
-
-
-@pytest.mark.django_db
-def test_lockout_ends_after_the_window(staff_user):
-    for attempt in range(throttle.username_limit()):
-        _login(Client(), "alice", f"guess {attempt}")
-    assert not _logged_in(_login(Client(), "alice", PASSWORD))
-    LoginFailure.objects.update(at=timezone.now() - datetime.timedelta(minutes=16))
-    assert _logged_in(_login(Client(), "alice", PASSWORD))
-
-
-@pytest.mark.django_db
-def test_one_address_guessing_many_usernames_is_locked(staff_user, settings):
-    settings.LOGIN_THROTTLE_IP_FAILURES = 8
-    for n in range(8):
-        _login(Client(), f"user{n}", "guess", ip="192.0.2.66")
-    refused = _login(Client(), "alice", PASSWORD, ip="192.0.2.66")
-    assert not _logged_in(refused)
-    assert b"Too many failed login attempts" in refused.content
-    # The same account from another address still works.
-    assert _logged_in(_login(Client(), "alice", PASSWORD, ip="192.0.2.67"))
-
-
-@pytest.mark.django_db
-def test_successful_login_resets_the_count(staff_user):
-    limit = throttle.username_limit()
-    for attempt in range(limit - 1):
-        _login(Client(), "alice", f"guess {attempt}")
-    assert _logged_in(_login(Client(), "alice", PASSWORD))
-    assert not LoginFailure.objects.filter(username="alice").exists()
-    for attempt in range(limit - 1):
-        _login(Client(), "alice", f"again {attempt}")
-    assert _logged_in(_login(Client(), "alice", PASSWORD))
-
-
-def test_lockout_message_counts_minutes():
-    assert "1 more minute." in throttle.lockout_message(datetime.timedelta(seconds=20))
-    assert "15 more minutes." in throttle.lockout_message(datetime.timedelta(minutes=14, seconds=1))
 
 
 # --------------------------------------------------------------------------- file type and audit

@@ -148,16 +148,10 @@ def _results(client, **params) -> tuple[int, list[int]]:
     ],
 )
 @pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
-@pytest.mark.parametrize("bounded", [False, True])
 @pytest.mark.parametrize("with_pairs", [True, False])
 def test_phrase_results_with_and_without_pairs(
-    client, phrases, monkeypatch, q, expected, sort, bounded, with_pairs
+    client, phrases, monkeypatch, q, expected, sort, with_pairs
 ):
-    if bounded:
-        # Relevance over "the most recent candidates", and date pages cut short: the paths
-        # that test the phrase one candidate at a time, in date order.
-        monkeypatch.setattr(search, "EXACT_RANK_LIMIT", 1)
-        monkeypatch.setattr(search, "RANK_CANDIDATES", 10)
     if not with_pairs:
         monkeypatch.setattr(search, "phrase_plan", lambda *args, **kwargs: None)
     total, ids = _results(client, q=q, sort=sort)

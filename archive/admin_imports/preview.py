@@ -15,8 +15,11 @@ from archive.admin_imports.uploads import DOWNLOAD_PERMISSION, require_importer
 from archive.importing import (
     _IMPORTED_SOURCES,
     AlreadyImported,
+    ChecksNotAcknowledged,
     ImportFailed,
     default_resolver,
+    describe_check,
+    error_checks,
     import_meeting,
     resolve_names,
     source_for,
@@ -80,6 +83,7 @@ def preview_context(parsed, upload: TranscriptUpload) -> dict:
     return {
         "parsed": parsed,
         "checks": list(getattr(parsed, "checks", []) or []),
+        "errors": [describe_check(check) for check in error_checks(parsed)],
         "warnings": names.warnings,
         "presidency": names.presidency,
         "members": list(zip(parsed.members, names.members, strict=True)),
@@ -129,7 +133,7 @@ def _vote_rows(parsed, names) -> list[dict]:
         condition = Q(pk__in=[])
         for label in labels:
             ref = parse_resolution_reference(label)
-            if ref and ref.year:
+            if ref and ref.is_council and ref.year:
                 condition |= Q(number=ref.number, year=ref.year)
         known = {r.label for r in Resolution.objects.filter(condition)}
     return [
@@ -175,7 +179,13 @@ def confirm_view(model_admin, request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             replace=replace,
             vote_choices=choices,
+            acknowledge_errors=request.POST.get("acknowledge_errors") == "1",
         )
+    except ChecksNotAcknowledged as exc:
+        # Nothing is written and the upload stays read: the importer reads the errors in the
+        # preview and ticks the acknowledgement, or discards the file. Not a rejection.
+        messages.error(request, exc.message)
+        return back
     except AlreadyImported as exc:
         # Another staff member imported it meanwhile: the preview now shows what would change.
         _record(request, upload, ImportRecord.Action.SKIP, exc.message)
@@ -186,7 +196,8 @@ def confirm_view(model_admin, request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"{upload.original_name}: {exc.message}")
         return back
     verb = "Replaced" if result.replaced else "Imported"
-    messages.success(request, f"{verb} {result.meeting.symbol}: {result.summary}")
+    review = " It is marked for review." if result.record and result.record.needs_review else ""
+    messages.success(request, f"{verb} {result.meeting.symbol}: {result.summary}.{review}")
     return back
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0011_votes_claims_of_records'),
+        ('archive', '0016_search_postings'),
     ]
 
     operations = [

@@ -5,13 +5,16 @@ No Django here: the importer turns a `ParsedMeeting` into database rows.
 
 from __future__ import annotations
 
+from .checks import Check, Severity, has_errors
 from .errors import (
+    BlankPdf,
     DamagedPdf,
     DocumentTooLarge,
     EmptyDocument,
     EncryptedPdf,
     NotAPdfOrText,
     NotAVerbatimRecord,
+    ParserFailure,
     ScannedPdf,
     TranscriptError,
 )
@@ -36,6 +39,8 @@ from .transcript import (
 )
 
 __all__ = [
+    "BlankPdf",
+    "Check",
     "DamagedPdf",
     "DocumentTooLarge",
     "EmptyDocument",
@@ -50,11 +55,14 @@ __all__ = [
     "ParsedProcedure",
     "ParsedSpeech",
     "ParsedVote",
+    "ParserFailure",
     "ResolutionRef",
     "ScannedPdf",
+    "Severity",
     "TranscriptError",
     "attribute_from_invitations",
     "find_mentions",
+    "has_errors",
     "normalise_document_symbol",
     "parse_document",
     "parse_resolution_reference",
@@ -80,19 +88,34 @@ def parse_document(
     try:
         if data.lstrip()[:5] == b"%PDF-":
             # Imported here so that text-only callers never load the PDF library.
-            from .pdf import pdf_to_text
+            from .geometry import layout
+            from .pdf import nesting_depth, read_pdf
+            from .scans import assess_pdf
 
-            text, page_count = pdf_to_text(data)
-            return _parse(text, page_count=page_count)
+            pages = read_pdf(data)
+            # Measured only when the pages gave (almost) nothing, to say why.
+            blank = sum(page.char_count for page in pages) < 40 * max(1, len(pages))
+            assess_pdf(pages, nesting=nesting_depth(data) if blank else 0)
+            scanned = [page.number for page in pages if page.image_cover > 0.5]
+            return _parse(layout(pages), page_count=len(pages), scanned_pages=scanned)
         return parse_text(_decode(data))
     except TranscriptError:
         raise
+    except RecursionError as exc:
+        # Objects nested thousands deep: a structure no record has.
+        raise DamagedPdf(
+            "The file's structure is nested far deeper than any record's (objects inside "
+            "objects thousands of levels down), so it cannot be read safely. Nothing was "
+            "imported; download the official PDF again."
+        ) from exc
     except Exception as exc:  # noqa: BLE001
         # The contract is that an upload only ever fails with a TranscriptError; an
-        # unexpected failure on hostile input is reported as an unreadable document.
-        if data.lstrip()[:5] == b"%PDF-":
-            raise DamagedPdf() from exc
-        raise NotAVerbatimRecord() from exc
+        # unexpected failure is the parser's own fault, and is said to be.
+        raise ParserFailure(
+            f"The parser failed on this file ({type(exc).__name__}): a fault in Council "
+            "Archive, not necessarily in the file. Nothing was imported; please report it "
+            "with the file."
+        ) from exc
 
 
 def _decode(data: bytes) -> str:

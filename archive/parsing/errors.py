@@ -46,20 +46,31 @@ class EncryptedPdf(TranscriptError):
 
 
 class DamagedPdf(TranscriptError):
-    """The PDF is truncated or corrupt."""
+    """The PDF is truncated, corrupt or built in a way the reader cannot follow."""
 
     default_message = (
-        "The PDF is damaged or incomplete (perhaps the download was cut short). "
-        "Download it again and re-upload."
+        "The PDF is damaged or incomplete (perhaps the download was cut short), or built in a "
+        "way a PDF reader cannot follow. Download it again and re-upload."
     )
 
 
 class ScannedPdf(TranscriptError):
-    """The PDF has no text layer."""
+    """The PDF is a scan: page images with no text layer, or one that cannot be trusted."""
 
     default_message = (
-        "The PDF contains only images of pages (a scan) and no text layer, so the speeches "
-        "cannot be read. Upload a PDF with selectable text, or run it through OCR first."
+        "This is a scanned record with no reliable text layer: its pages are images. The "
+        "speeches cannot be read from it without guessing, so nothing was imported. Import the "
+        "text another way: the record's text from the Official Document System, or a "
+        "plain-text copy you have checked against the scan."
+    )
+
+
+class BlankPdf(TranscriptError):
+    """The PDF has pages but nothing on them to read: no text and no page images."""
+
+    default_message = (
+        "The PDF holds no text and no page images: it is a blank or empty document, not a "
+        "verbatim record. Check that the right file was uploaded."
     )
 
 
@@ -69,4 +80,13 @@ class NotAVerbatimRecord(TranscriptError):
     default_message = (
         "The document is readable but does not look like a Security Council verbatim record "
         "(no S/PV symbol, meeting number or speaker turns were found)."
+    )
+
+
+class ParserFailure(TranscriptError):
+    """The parser itself failed (a bug), reported as such rather than blamed on the file."""
+
+    default_message = (
+        "The parser failed on this file: a fault in Council Archive, not necessarily in the "
+        "file. Nothing was imported; please report it with the file."
     )

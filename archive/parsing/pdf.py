@@ -1,60 +1,40 @@
-"""PDF text extraction for verbatim records: the only module that touches the PDF library.
+"""Reading a PDF: the only module that touches the PDF library.
 
 We use pypdfium2 (PDFium; Apache-2.0/BSD wheels with the binary inside) because it gives every
-character with its baseline origin at C speed; the layout logic below rebuilds lines, columns and
-paragraphs from those positions, which is what keeps vote lists and running headers in place.
+character with its position at C speed. This module turns each page into plain data
+(``geometry.PageContent``: runs of text with their baseline and extent, whether they are italic,
+how much of the page images cover and whether text is drawn invisibly over them, as an OCR
+layer is); everything after that (bands, columns, paragraphs, the grammar) is pure Python.
 
-The output is the *text form* of a record that `transcript.parse_text` reads:
-pages separated by form feeds (``\\f``), paragraphs separated by a blank line, lines by ``\\n``.
-A page or column that continues the previous paragraph starts without a blank line.
+``pdf_to_text`` renders the *text form* of a record (pages separated by form feeds, paragraphs
+by blank lines, running headers and footers left out), the form ``transcript.parse_text`` reads.
 """
 
 from __future__ import annotations
 
 import ctypes
+import re
 import threading
-from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .errors import DamagedPdf, EncryptedPdf, ScannedPdf
+from .errors import DamagedPdf, EncryptedPdf
+from .geometry import PageContent, Run, layout
+from .lines import BODY
 
 # PDFium is not thread-safe; a web worker with threads must not enter it twice at once.
 _PDFIUM_LOCK = threading.Lock()
 
-# Geometry of UN verbatim records (US letter, 612 x 792 pt), in points from the bottom.
-HEADER_MARGIN = 80.0  # running header baseline is ~728, first body line ~698
-FOOTER_MARGIN = 80.0  # footer baseline is ~66, last body line ~98
-LINE_TOLERANCE = 2.5  # baselines closer than this belong to one line
 RUN_GAP = 15.0  # a horizontal jump larger than this starts a new run (column gutter, header parts)
-PARAGRAPH_GAP = 1.3  # a vertical gap of more than 1.3 normal line spacings ends a paragraph
-INDENT = 8.0  # a line starting this far right of the column's margin opens a paragraph
+LINE_TOLERANCE = 2.5
 
-_LINE_BREAKS = {10, 13}
-_SPACE_LIKE = {0x20, 0xA0, 0x2002, 0x2003, 0x2009}
-# PDFium reports a soft hyphen at a line end as U+0002 (or U+00AD); keep it visible as "-"
-# so that the transcript layer can decide whether to rejoin the word.
-_SOFT_HYPHENS = {0x02, 0xAD}
+# PDFium reports a soft hyphen at a line end as U+0002 (or U+00AD, U+FFFE); it is kept visible
+# as "-" so that the lines layer can decide whether to rejoin the word.
 
 
-@dataclass
-class _Run:
-    x0: float
-    x1: float
-    y: float
-    text: str
-
-
-@dataclass
-class _Line:
-    x0: float
-    y: float
-    text: str
-
-
-def pdf_to_text(data: bytes) -> tuple[str, int]:
-    """Return the text form of a PDF verbatim record and its page count."""
+def read_pdf(data: bytes) -> list[PageContent]:
+    """Every page of a PDF as plain data; DamagedPdf or EncryptedPdf if it cannot be read."""
     _check_complete(data)
     with _PDFIUM_LOCK:
         try:
@@ -67,21 +47,45 @@ def pdf_to_text(data: bytes) -> tuple[str, int]:
             pages = []
             for index in range(len(document)):
                 try:
-                    page = document[index]
-                    width = page.get_width()
-                    height = page.get_height()
-                    textpage = page.get_textpage()
-                    runs = _page_runs(textpage)
+                    pages.append(_read_page(document, index))
                 except pdfium.PdfiumError as exc:
                     raise DamagedPdf() from exc
-                pages.append(_layout_page(runs, width, height, cover=index == 0))
-            page_count = len(document)
         finally:
             document.close()
-    text = "\f".join(pages)
-    if page_count and sum(not c.isspace() for c in text) < 40 * page_count:
-        raise ScannedPdf()
-    return text, page_count
+    return pages
+
+
+def pdf_to_text(data: bytes) -> tuple[str, int]:
+    """Return the text form of a PDF verbatim record and its page count."""
+    pages = read_pdf(data)
+    chunks: list[list[str]] = [[] for _ in pages]
+    for line in layout(pages):
+        if line.role != BODY:
+            continue
+        chunk = chunks[line.page - 1]
+        if line.new_paragraph:
+            chunk.append("")
+        chunk.append(line.flat)
+    text = "\f".join("\n".join(chunk) for chunk in chunks)
+    return text, len(pages)
+
+
+_STREAM = re.compile(rb"stream\r?\n.*?endstream", re.S)
+_BRACKET = re.compile(rb"<<|>>|\[|\]")
+
+
+def nesting_depth(data: bytes, *, limit: int = 5_000_000) -> int:
+    """How deeply the PDF's objects nest arrays and dictionaries (streams left out), read over
+    at most ``limit`` bytes: a record needs a handful of levels; a file built to break readers
+    may have thousands."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_STREAM.sub(b"", data[:limit])):
+        if match.group(0) in (b"<<", b"["):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def _check_complete(data: bytes) -> None:
@@ -91,110 +95,136 @@ def _check_complete(data: bytes) -> None:
         raise DamagedPdf()
 
 
-def _page_runs(textpage: pdfium.PdfTextPage) -> list[_Run]:
-    """Split the page's characters into runs of text on one baseline without big gaps."""
-    x = ctypes.c_double()
-    y = ctypes.c_double()
-    left = ctypes.c_double()
-    right = ctypes.c_double()
-    bottom = ctypes.c_double()
-    top = ctypes.c_double()
-    runs: list[_Run] = []
+def _read_page(document: pdfium.PdfDocument, index: int) -> PageContent:
+    page = document[index]
+    try:
+        width, height = page.get_width(), page.get_height()
+        textpage = page.get_textpage()
+        try:
+            runs = _page_runs(textpage)
+        finally:
+            textpage.close()
+        image_cover, hidden = _images_and_hidden_text(page, width * height)
+    finally:
+        page.close()
+    return PageContent(index + 1, width, height, runs, image_cover, hidden)
+
+
+def _page_runs(textpage: pdfium.PdfTextPage) -> list[Run]:
+    """Split the page's characters into runs: text on one baseline without a wide gap.
+
+    The text comes in one call; positions are asked for only where a run may end (at spaces
+    and line breaks), which keeps a 65-page record well under a second.
+    """
+    handle = textpage.raw
+    count = textpage.count_chars()
+    text = textpage.get_text_range(0, count) if count else ""
+    if len(text) != count:  # characters outside the BMP: fall back to asking one by one
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(handle, i) or 32) for i in range(count))
+    x, y = ctypes.c_double(), ctypes.c_double()
+    left, right = ctypes.c_double(), ctypes.c_double()
+    bottom, top = ctypes.c_double(), ctypes.c_double()
+
+    def origin(i: int) -> tuple[float, float]:
+        pdfium_c.FPDFText_GetCharOrigin(handle, i, x, y)
+        return x.value, y.value
+
+    def right_edge(i: int) -> float:
+        pdfium_c.FPDFText_GetCharBox(handle, i, left, right, bottom, top)
+        return right.value if right.value > left.value else origin(i)[0]
+
+    runs: list[Run] = []
     chars: list[str] = []
-    run_x0 = run_x1 = run_y = 0.0
+    start = last = -1
+    run_x0 = run_y = 0.0
 
     def close() -> None:
-        text = "".join(chars).strip()
-        if text:
-            runs.append(_Run(run_x0, run_x1, run_y, text))
+        body = "".join(chars).strip()
+        if body:
+            runs.append(Run(run_x0, right_edge(last), run_y, body, *_style(handle, start)))
         chars.clear()
 
-    handle = textpage.raw
-    for i in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(handle, i)
-        if code in _LINE_BREAKS:
+    # Words, not characters, are walked: a word cannot break a run except at a line-end
+    # hyphen, which PDFium gives inside the word with no line break.
+    previous_end = 0
+    for word in _WORD.finditer(text):
+        between = text[previous_end : word.start()]
+        previous_end = word.end()
+        if start >= 0 and ("\r" in between or "\n" in between):
             close()
-            continue
-        if code in _SOFT_HYPHENS:
-            code = 0x2D
-        if code in _SPACE_LIKE or code == 0:
-            if chars:
-                chars.append(" ")
-            continue
-        pdfium_c.FPDFText_GetCharOrigin(handle, i, x, y)
-        pdfium_c.FPDFText_GetCharBox(handle, i, left, right, bottom, top)
-        if chars and (
-            abs(y.value - run_y) > LINE_TOLERANCE
-            or x.value < run_x1 - 2.0
-            or x.value - run_x1 > RUN_GAP
-        ):
-            close()
-        if not chars:
-            run_x0, run_y = x.value, y.value
-        chars.append(chr(code))
-        run_x1 = max(right.value, x.value)
-    close()
+            start = -1
+        joiner = " " if between else ""
+        offset = word.start()
+        for piece in _SOFT_HYPHEN.split(word.group(0)):
+            if start >= 0 and (joiner or offset > word.start()):
+                cx, cy = origin(offset)
+                if (
+                    abs(cy - run_y) > LINE_TOLERANCE
+                    or cx - right_edge(last) > RUN_GAP
+                    or cx < run_x0
+                ):
+                    close()
+                    start = -1
+                else:
+                    chars.append(joiner)
+            if start < 0:
+                start = offset
+                run_x0, run_y = origin(offset)
+            chars.append(piece)
+            last = offset + len(piece) - 1
+            offset += len(piece)
+            if offset < word.end():  # a soft hyphen follows: keep it, join what comes with ""
+                chars.append("-")
+                last = offset
+                offset += 1
+            joiner = ""
+    if chars:
+        close()
     return runs
 
 
-def _group_lines(runs: list[_Run]) -> list[_Line]:
-    """Merge runs that share a baseline into lines, top to bottom."""
-    runs = sorted(runs, key=lambda r: (-r.y, r.x0))
-    groups: list[list[_Run]] = []
-    for run in runs:
-        if groups and abs(groups[-1][0].y - run.y) <= LINE_TOLERANCE:
-            groups[-1].append(run)
-        else:
-            groups.append([run])
-    lines = []
-    for group in groups:
-        group.sort(key=lambda r: r.x0)
-        text = " ".join(r.text for r in group)
-        lines.append(_Line(group[0].x0, group[0].y, " ".join(text.split())))
-    return lines
+# A word: what lies between spaces and line breaks (PDFium's NUL is a generated space).
+_WORD = re.compile(r"[^\s\x00\u00a0\u2002\u2003\u2009]+")
+_SOFT_HYPHEN = re.compile(r"[\x02\u00ad\ufffe]")
 
 
-def _paragraphs(lines: list[_Line], margin: float, spacing: float) -> list[tuple[bool, list[str]]]:
-    """Split one column's lines into (continues previous paragraph?, lines) by gaps and indents."""
-    paragraphs: list[tuple[bool, list[str]]] = []
-    previous: _Line | None = None
-    for line in lines:
-        if previous is None:
-            # At the top of a column only the indent tells a new paragraph from a continuation.
-            paragraphs.append((line.x0 - margin <= INDENT, [line.text]))
-        elif previous.y - line.y > spacing * PARAGRAPH_GAP:
-            paragraphs.append((False, [line.text]))
-        else:
-            paragraphs[-1][1].append(line.text)
-        previous = line
-    return paragraphs
+_FONT_NAME = ctypes.create_string_buffer(128)
+_FONT_FLAGS = ctypes.c_int()
 
 
-def _line_spacing(lines: list[_Line]) -> float:
-    gaps = sorted(
-        round(a.y - b.y, 1) for a, b in zip(lines, lines[1:], strict=False) if 5 < a.y - b.y < 30
-    )
-    return gaps[len(gaps) // 4] if gaps else 12.0
+def _style(handle, index: int) -> tuple[bool, bool]:
+    """Whether the character's font is italic (procedure is printed in italics) and bold
+    (headings are)."""
+    pdfium_c.FPDFText_GetFontInfo(handle, index, _FONT_NAME, 128, ctypes.byref(_FONT_FLAGS))
+    name = _FONT_NAME.value.decode("latin-1", "replace")
+    italic = "Italic" in name or "Oblique" in name or bool(_FONT_FLAGS.value & 64)
+    bold = "Bold" in name or pdfium_c.FPDFText_GetFontWeight(handle, index) >= 600
+    return italic, bold
 
 
-def _layout_page(runs: list[_Run], width: float, height: float, *, cover: bool) -> str:
-    """Lay out one page's runs as text: columns in reading order, paragraphs by blank lines."""
-    if cover:
-        # The cover is one wide column (members joined to their representatives by leaders)
-        # and keeps its masthead, which carries the symbol.
-        columns = [runs]
-    else:
-        body = [r for r in runs if FOOTER_MARGIN < r.y < height - HEADER_MARGIN]
-        middle = width / 2
-        columns = [[r for r in body if r.x0 < middle], [r for r in body if r.x0 >= middle]]
-    out = ""
-    for column in columns:
-        lines = _group_lines(column)
-        if not lines:
-            continue
-        margin = min(line.x0 for line in lines)
-        for continues, paragraph in _paragraphs(lines, margin, _line_spacing(lines)):
-            # A blank line (or a page that starts with one) marks a new paragraph.
-            out += "\n" if continues and out else "" if continues else "\n\n" if out else "\n"
-            out += "\n".join(paragraph)
-    return out
+def _images_and_hidden_text(page: pdfium.PdfPage, area: float) -> tuple[float, bool]:
+    """How much of the page images cover, and whether text is drawn invisibly (render mode 3,
+    as OCR layers over a scan are). Text objects are looked at only on image-covered pages."""
+    handle = page.raw
+    count = pdfium_c.FPDFPage_CountObjects(handle)
+    covered = 0.0
+    texts = []
+    bounds = [ctypes.c_float() for _ in range(4)]
+    for i in range(min(count, 20000)):
+        obj = pdfium_c.FPDFPage_GetObject(handle, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            if pdfium_c.FPDFPageObj_GetBounds(obj, *bounds):
+                x0, y0, x1, y1 = (v.value for v in bounds)
+                covered += max(0.0, x1 - x0) * max(0.0, y1 - y0)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT and len(texts) < 200:
+            texts.append(obj)
+    share = min(1.0, covered / area) if area > 0 else 0.0
+    hidden = False
+    if share > 0.5 and texts and hasattr(pdfium_c, "FPDFTextObj_GetTextRenderMode"):
+        invisible = sum(
+            pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+            for obj in texts
+        )
+        hidden = invisible >= len(texts) / 2
+    return share, hidden

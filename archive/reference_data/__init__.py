@@ -156,6 +156,7 @@ def load_reference_data(
     run(load_vetoes, resolver=resolver)
     run(load_resolution_texts)
     run(reconciliation)
+    run(load_topics)
     run(resolution_citations)
     return results
 
@@ -163,6 +164,17 @@ def load_reference_data(
 def reconciliation(*, data_dir: Path) -> LoadResult:
     """The last step: every vote's shown values derived again from its claims."""
     return reconcile_votes()
+
+
+def load_topics(*, data_dir: Path) -> LoadResult:
+    """Gather the agenda items under their topics by the topic rules (archive.topics)."""
+    from archive.topics.rules import assign_topics
+
+    result = LoadResult("topics")
+    added, removed = assign_topics()
+    result.created["AgendaItemTopic"] += added
+    result.deleted["AgendaItemTopic"] += removed
+    return result
 
 
 def resolution_citations(*, data_dir: Path) -> LoadResult:

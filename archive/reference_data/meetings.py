@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from archive.agenda import agenda_lines
 from archive.models import AgendaItem, Meeting, Vote, VoteClaim
 from archive.names import NameResolver
 from archive.reference_data.base import (
@@ -54,7 +55,8 @@ MEETING_FIELDS = [
 
 def topics(value: str) -> list[str]:
     """The agenda items of a cell (" | "-separated), whitespace normalised."""
-    return [" ".join(t.split()) for t in (value or "").split(" | ") if t.strip()]
+    # The table's cells were split at every link ("Letter ... (", "S/144", ")"): rejoined.
+    return agenda_lines([" ".join(t.split()) for t in (value or "").split(" | ") if t.strip()])
 
 
 def agenda_slug(title: str) -> str:
@@ -160,17 +162,23 @@ def _row_date(row: dict, parsed: tuple, line: int, report: Reporter):
 
 def _sync_agenda_items(titles: dict[str, str], result: LoadResult) -> dict[str, int]:
     """Write the agenda items; slug -> pk."""
+    # A title an import already holds keeps that row and its slug (titles are unique).
+    held = dict(AgendaItem.objects.values_list("title", "slug"))
     # Two slugs may share a title only if the title is long and truncated; keep one.
     seen: set[str] = set()
     agenda_rows = []
+    ids_by_slug: dict[str, str] = {}
     for slug, title in titles.items():
+        ids_by_slug[slug] = held.get(title, slug)
         if title in seen:
             continue
         seen.add(title)
-        agenda_rows.append({"slug": slug, "title": title})
+        agenda_rows.append({"slug": held.get(title, slug), "title": title})
     outcome = sync_rows(AgendaItem, key=("slug",), rows=agenda_rows, fields=["title"])
     result.add_sync("AgendaItem", outcome)
-    return {k[0]: pk for k, pk in outcome.pks.items()}
+    pks = {k[0]: pk for k, pk in outcome.pks.items()}
+    # Keyed by the slug of the table's title, whichever row holds that title.
+    return {slug: pks[row_slug] for slug, row_slug in ids_by_slug.items() if row_slug in pks}
 
 
 def _as_meeting_row(meeting: dict, agenda_ids: dict[str, int]) -> dict:

@@ -165,6 +165,7 @@ def _table_rows(data_dir: Path, result: LoadResult, drafts: dict, by_letter: dic
         (n, r): pk for pk, n, r in Meeting.objects.values_list("pk", "meeting_number", "resumption")
     }
     agenda_ids = dict(AgendaItem.objects.values_list("slug", "pk"))
+    agenda_titles = dict(AgendaItem.objects.values_list("title", "pk"))
     table: dict[int, _Row] = {}
     for line, row, report in rows(data_dir, RESOLUTIONS_CSV, result):
         number, year = to_int(row["resolution_number"]), to_int(row["resolution_year"])
@@ -186,7 +187,11 @@ def _table_rows(data_dir: Path, result: LoadResult, drafts: dict, by_letter: dic
             "adopted_on": adopted_on,
             "meeting_id": meeting_id,
             "meeting_symbol": meeting_symbol(*parsed) if parsed else "",
-            "agenda_item_id": agenda_ids.get(agenda_slug(row_topics[0])) if row_topics else None,
+            "agenda_item_id": (
+                agenda_titles.get(row_topics[0]) or agenda_ids.get(agenda_slug(row_topics[0]))
+                if row_topics
+                else None
+            ),
             "title": title or "; ".join(row_topics),
             "draft_symbol": draft_symbol,
         }

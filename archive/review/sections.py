@@ -4,4 +4,7 @@ A branch that adds a kind of decision (records imported with check errors, perso
 conflicts) adds its module and one import line here.
 """
 
-from archive.review import printed_names  # noqa: F401
+from archive.review import (
+    person_merges,  # noqa: F401
+    printed_names,  # noqa: F401
+)

@@ -7,17 +7,26 @@ markup (<p>, <a>, <mark>), so nothing from an upload is ever marked safe as a wh
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django import template
 from django.forms.widgets import ChoiceWidget
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils import dateformat, translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from archive.filter_options import datalist
 from archive.models import Mention, symbol_to_slug
+from archive.people.labels import (
+    article_name,
+    heading,
+    names_body,
+    speaker_body,
+    speaker_label,
+    speaker_note,
+)
 
 register = template.Library()
 
@@ -164,21 +173,10 @@ def lead(text: str, length: int = 280) -> str:
     return flat[: cut if cut > 0 else length] + "…"
 
 
-def speaker_body(speech) -> str:
-    """The State or body a speech was made for, as the archive knows it."""
-    if speech.member_state_id:
-        return speech.member_state.name
-    if speech.affiliation_id:
-        return speech.affiliation.name
-    return speech.country_as_printed
-
-
 @register.filter
 def citation(speech) -> str:
     """'Mr. Zhang Jun (China), S/PV.8699, 9 January 2020, p. 12.'"""
-    who = speech.speaker_name or (speech.speaker.name if speech.speaker_id else "") or "Speaker"
-    body = speaker_body(speech)
-    parts = [f"{who} ({body})" if body else who, speech.meeting.symbol]
+    parts = [heading(speech), speech.meeting.symbol]
     if speech.meeting.date:
         date = speech.meeting.date
         parts.append(f"{date.day} {date:%B %Y}")
@@ -188,6 +186,11 @@ def citation(speech) -> str:
 
 
 register.filter("speaker_body", speaker_body)
+register.filter("speaker_label", speaker_label)
+register.filter("speaker_note", speaker_note)
+register.filter("names_body", names_body)
+register.filter("statement_heading", heading)
+register.filter("the_name", article_name)
 
 
 # --------------------------------------------------------------------------- Form widgets
@@ -248,13 +251,10 @@ def form_datalists(form) -> SafeString:
 
 def _who(speech) -> SafeString:
     """The speaker's link, then the State or body spoken for (linked when the archive has it)."""
-    who = format_html(
-        '<a class="statement-who" href="{}">{}</a>',
-        speech.get_absolute_url(),
-        speech.speaker_name or speech.attribution,
-    )
+    label = speaker_label(speech)
+    who = format_html('<a class="statement-who" href="{}">{}</a>', speech.get_absolute_url(), label)
     body = speaker_body(speech)
-    if not body:
+    if not body or names_body(label):
         return who
     if speech.member_state_id:
         body = format_html('<a href="{}">{}</a>', speech.member_state.get_absolute_url(), body)
@@ -274,9 +274,14 @@ def _where(speech) -> SafeString:
     return format_html(
         '{}\n      · <time datetime="{}">{}</time>',
         link,
-        dateformat.format(meeting.date, "Y-m-d"),
-        dateformat.format(meeting.date, "j F Y"),
+        *_dates(meeting.date, translation.get_language()),
     )
+
+
+@lru_cache(maxsize=4096)
+def _dates(day, language: str) -> tuple[str, str]:
+    # dateformat looks the language up for each month name: a page shows 20 to 50 dates.
+    return day.isoformat(), dateformat.format(day, "j F Y")
 
 
 @register.simple_tag

@@ -1,6 +1,7 @@
 """Public pages of the archive (read-only): one module per area."""
 
 from archive.views.affinity import affinity_page, affinity_state  # noqa: F401
+from archive.views.downloads import downloads  # noqa: F401
 from archive.views.feeds import (  # noqa: F401
     MeetingFeed,
     MemberStateStatementsFeed,
@@ -22,10 +23,10 @@ from archive.views.pages import (  # noqa: F401
     member_state_votes,
     resolution_detail,
     resolution_list,
-    speaker_detail,
     speech_detail,
     vote_list,
 )
+from archive.views.people import person_detail, speaker_detail  # noqa: F401
 from archive.views.search import (  # noqa: F401
     search_csv,
     search_feed,

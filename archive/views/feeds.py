@@ -16,6 +16,7 @@ from django.urls import reverse
 from archive.exports import AtomListFeed
 from archive.filters import MeetingFilterSet, StatementFilterSet
 from archive.models import Meeting, MemberState, Resolution, Speech
+from archive.people.labels import heading
 from archive.templatetags.archive_tags import citation, lead, speaker_body
 
 NEWEST_STATEMENTS = (
@@ -37,8 +38,7 @@ class StatementFeed(AtomListFeed):
     """Speeches as feed entries, newest first."""
 
     def item_title(self, item: Speech) -> str:
-        who = item.speaker_name or item.attribution
-        return f"{who} ({speaker_body(item)}), {item.meeting.symbol}"
+        return f"{heading(item)}, {item.meeting.symbol}"
 
     def item_description(self, item: Speech) -> str:
         return lead(item.text, 600) + "\n\n" + citation(item)

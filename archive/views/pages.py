@@ -10,16 +10,19 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from archive import exports
+from archive import exports, statement_fields
+from archive.agenda import agenda_lines
+from archive.coverage import empty_statements_text, holdings_text
 from archive.exports import Column
 from archive.filters import (
     MeetingFilterSet,
@@ -39,13 +42,14 @@ from archive.models import (
     MemberVote,
     Mention,
     Resolution,
-    Speaker,
     Speech,
     Vote,
 )
 from archive.parsing.symbols import normalise_document_symbol
+from archive.people.labels import article_name
 from archive.research.citations import citations_of
-from archive.templatetags.archive_tags import citation, speaker_body
+from archive.templatetags.archive_tags import citation
+from archive.views.facts import meeting_topics, seat_texts, who_spoke
 from archive.vote_facts import VoteFacts, per_member_from, result_words
 
 PER_PAGE = 50
@@ -85,12 +89,25 @@ def export(
 ) -> HttpResponse:
     """Stream ``rows`` as CSV or JSON with ``columns``; the JSON names the filters applied."""
     if fmt == "csv":
-        return exports.stream_csv(rows, columns, filename=f"{filename}.csv")
+        return exports.stream_csv(rows, columns, filename=f"{filename}.csv", request=request)
     meta = {
         "source": request.build_absolute_uri(request.path),
         "filters": {k: v for k, v in request.GET.items() if k not in {"format", "page"}},
     }
-    return exports.stream_json(rows, columns, filename=f"{filename}.json", meta=meta)
+    return exports.stream_json(
+        rows, columns, filename=f"{filename}.json", meta=meta, request=request
+    )
+
+
+def canonical_redirect(request: HttpRequest, to, *args) -> HttpResponse:
+    """A permanent redirect to the canonical URL of this page, keeping its query string.
+
+    Filters, the page number and the download format are part of what the reader asked for:
+    ``/states/FRA/statements/?q=climate`` must land on ``/states/fra/statements/?q=climate``.
+    """
+    url = resolve_url(to, *args)
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
 def absolute(request: HttpRequest) -> Callable[[str], str]:
@@ -104,27 +121,13 @@ def iso(value) -> str:
 
 
 def statement_columns(request: HttpRequest) -> list[Column]:
-    """Columns of every statement export: where, who, for whom, what."""
-    url = absolute(request)
-    return [
-        Column("meeting", lambda s: s.meeting.symbol),
-        Column("date", lambda s: iso(s.meeting.date)),
-        Column("sequence", lambda s: s.sequence),
-        Column("page", lambda s: s.page or ""),
-        Column("speaker", lambda s: s.speaker_name),
-        Column("state_or_body", speaker_body),
-        Column("iso3", lambda s: s.member_state.iso3 if s.member_state_id else ""),
-        Column("role", lambda s: s.role),
-        Column("spoke_in", lambda s: s.spoke_in),
-        Column("citation", citation),
-        Column("url", lambda s: url(s.get_absolute_url())),
-        Column("text", lambda s: s.text),
-    ]
+    """Columns of every statement export: the one schema (archive.statement_fields)."""
+    return statement_fields.statement_columns(absolute(request))
 
 
 def statements(queryset: QuerySet) -> QuerySet:
     """Speeches with what their rows show, in the order of the record."""
-    return queryset.with_related().in_order()
+    return queryset.select_related(*statement_fields.RELATED).in_order()
 
 
 def filtered(filterset_class, request: HttpRequest, queryset: QuerySet):
@@ -143,6 +146,8 @@ def statement_list_page(
     fmt = export_format(request)
     if fmt:
         return export(request, fmt, filterset.qs, statement_columns(request), filename)
+    page = paginate(request, filterset.qs)
+    year = filterset.form.cleaned_data.get("year") if filterset.is_bound else None
     return render(
         request,
         "archive/statement_list.html",
@@ -150,7 +155,13 @@ def statement_list_page(
             "owner": owner,
             "owner_kind": owner_kind,
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": page,
+            "holdings": holdings_text(),
+            "empty_note": empty_statements_text(
+                who=article_name(owner.name, is_state=owner_kind == "state"), year=year
+            )
+            if not page.paginator.count
+            else "",
             **context,
         },
     )
@@ -237,7 +248,11 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, filterset.qs)
     for meeting in page.object_list:
         meeting.outcome_summary = meeting_outcome(meeting)
-    return render(request, "archive/meeting_list.html", {"filter": filterset, "page": page})
+    return render(
+        request,
+        "archive/meeting_list.html",
+        {"filter": filterset, "page": page, "holdings": holdings_text()},
+    )
 
 
 @require_safe
@@ -252,7 +267,7 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if meeting is None:
         raise Http404(f"The archive has no meeting {symbol}.")
     if meeting.slug != slug:
-        return redirect(meeting, permanent=True)
+        return canonical_redirect(request, meeting)
     members = list(MeetingMember.objects.filter(meeting=meeting).select_related("member_state"))
     speeches = list(
         meeting.speeches.select_related("member_state", "affiliation", "speaker")
@@ -281,6 +296,8 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "archive/meeting_detail.html",
         {
             "meeting": meeting,
+            "agenda": agenda_lines(meeting.agenda),
+            "topics": meeting_topics(meeting),
             "members": members,
             "timeline": record_timeline(speeches, procedure, votes),
             "speeches": speeches,
@@ -345,32 +362,6 @@ def speech_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "next": by_sequence.get(speech.sequence + 1),
             "member_vote": vote,
         },
-    )
-
-
-@require_safe
-def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A speaker's page: the State or body they spoke for, their speeches and when."""
-    speaker = get_object_or_404(
-        Speaker.objects.select_related("member_state", "affiliation"), pk=pk
-    )
-    base = Speech.objects.filter(speaker=speaker)
-    filterset = filtered(StatementFilterSet, request, statements(base))
-    fmt = export_format(request)
-    if fmt:
-        return export(
-            request,
-            fmt,
-            filterset.qs,
-            statement_columns(request),
-            f"speaker-{speaker.pk}-statements",
-        )
-    span = base.aggregate(first=Min("meeting__date"), last=Max("meeting__date"), total=Count("id"))
-    page = paginate(request, filterset.qs)
-    return render(
-        request,
-        "archive/speaker_detail.html",
-        {"speaker": speaker, "filter": filterset, "page": page, "span": span},
     )
 
 
@@ -478,7 +469,7 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A State's page: Council terms, statements per year, votes, latest statements."""
     state = state_or_404(slug)
     if slug != state.slug:
-        return redirect(state, permanent=True)
+        return canonical_redirect(request, state)
     terms = list(state.council_terms.all())
     per_year = (
         Speech.objects.filter(member_state=state)
@@ -490,11 +481,6 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
     per_year = [(y, n) for y, n in per_year if y is not None]
     votes = MemberVote.objects.filter(member_state=state)
     latest_statements = statements(Speech.objects.filter(member_state=state)).reverse()[:10]
-    representatives = (
-        Speaker.objects.filter(member_state=state)
-        .annotate(n=Count("speeches"), last=Max("speeches__meeting__date"))
-        .order_by("-last", "-n")[:12]
-    )
     from archive.views.affinity import state_affinity_context
 
     return render(
@@ -504,13 +490,15 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
             **state_affinity_context(state, terms),
             "state": state,
             "terms": terms,
+            "seats": seat_texts(state, terms),
+            "holdings": holdings_text(),
             "council": council_status(terms, datetime.date.today().year),
             "per_year": per_year,
             "statement_total": sum(n for _, n in per_year),
             "vote_counts": vote_counts(votes),
             "latest_votes": member_vote_rows(votes)[:10],
             "latest_statements": latest_statements,
-            "representatives": representatives,
+            "representatives": who_spoke(Speech.objects.filter(member_state=state)),
             # Reversed once: the per-year table links every year (up to ~80 rows) to it.
             "statements_url": reverse("archive:member_state_statements", args=[state.slug]),
         },
@@ -522,7 +510,7 @@ def member_state_statements(request: HttpRequest, slug: str) -> HttpResponse:
     """A State's statements, filterable by words, year, dates and topic; CSV, JSON, Atom."""
     state = state_or_404(slug)
     if slug != state.slug:
-        return redirect("archive:member_state_statements", state.slug, permanent=True)
+        return canonical_redirect(request, "archive:member_state_statements", state.slug)
     return statement_list_page(
         request,
         Speech.objects.filter(member_state=state),
@@ -538,7 +526,7 @@ def member_state_votes(request: HttpRequest, slug: str) -> HttpResponse:
     """Every vote a State cast on the Council, with the decision it was cast on."""
     state = state_or_404(slug)
     if slug != state.slug:
-        return redirect("archive:member_state_votes", state.slug, permanent=True)
+        return canonical_redirect(request, "archive:member_state_votes", state.slug)
     base = MemberVote.objects.filter(member_state=state)
     filterset = filtered(MemberVoteFilterSet, request, member_vote_rows(base))
     fmt = export_format(request)
@@ -785,9 +773,9 @@ def document_detail(request: HttpRequest, symbol: str) -> HttpResponse:
     if normalised is None:
         raise Http404(f"“{symbol[:60]}” is not a UN document symbol (such as S/2019/280).")
     if normalised != symbol:
-        return redirect("archive:document", normalised, permanent=True)
+        return canonical_redirect(request, "archive:document", normalised)
     if normalised.startswith(("S/RES/", "S/PV.")):
-        return redirect(reverse("archive:lookup") + "?q=" + normalised)
+        return redirect(reverse("archive:lookup") + "?" + urlencode({"q": normalised}))
     citing = statements(Speech.objects.filter(cites(symbol=normalised)))
     fmt = export_format(request)
     if fmt:
@@ -805,5 +793,11 @@ def document_detail(request: HttpRequest, symbol: str) -> HttpResponse:
     return render(
         request,
         "archive/document_detail.html",
-        {"symbol": normalised, "page": page, "drafts": drafts},
+        {
+            "symbol": normalised,
+            "page": page,
+            "drafts": drafts,
+            # A letter compilation (S/2020/420) is held as a record of its own.
+            "compilation": Meeting.objects.filter(symbol=normalised).first(),
+        },
     )

@@ -9,6 +9,7 @@ clear message and status 400, never a traceback.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -18,18 +19,20 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
-from archive import exports, search
+from archive import exports, search, search_index
+from archive.coverage import holdings_text
 from archive.exports import AtomListFeed, Column
 from archive.filters import SpeechFilterSet
 from archive.middleware import archive_validators
 from archive.models import Speech
-from archive.templatetags.archive_tags import citation, lead, speaker_body
+from archive.people.labels import heading
+from archive.statement_fields import RELATED, statement_columns
+from archive.templatetags.archive_tags import lead, speaker_body
 
 PER_PAGE = 20
-RELATED = ("meeting", "meeting__agenda_item", "speaker", "member_state", "affiliation")
 
 
 class SearchForm(forms.Form):
@@ -137,6 +140,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "errors": parsed.errors,
         "notices": [],
         "searched": bool(request.GET),
+        "holdings": holdings_text(),
     }
     if parsed.errors:
         return render(request, "archive/search.html", context, status=400)
@@ -147,61 +151,34 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return render(request, "archive/search.html", context, status=400)
 
     queryset = parsed.queryset
-    version = _version(queryset)
-    with search.index_scans(using=queryset.db):
-        stats = search.cached_stats(
-            queryset,
-            query=parsed.query,
-            filters=parsed.filters,
-            version=version,
-            filtered=parsed.filterset.qs,
+    results = search_index.Results(
+        parsed.filterset.qs,
+        query=parsed.query,
+        sort=parsed.sort,
+        has_filters=bool(parsed.filters),
+    )
+    page_data = search.search_page_data(
+        results,
+        number=int(raw_page),
+        per_page=PER_PAGE,
+        filters=parsed.filters,
+        version=_version(queryset),
+        related=RELATED,
+    )
+    stats, total = page_data.stats, page_data.stats.total
+    paginator = Paginator(results, PER_PAGE)
+    # Known from the statistics: no COUNT query.
+    paginator.count = total
+    number = page_data.number
+    if number < int(raw_page):
+        context["notices"].append(
+            f"There is no page {int(raw_page):,}: these results have {paginator.num_pages:,} "
+            f"page{'s' if paginator.num_pages != 1 else ''}; showing the last one."
         )
-        total = stats.total
-        bounded = search.rank_is_bounded(query=parsed.query, sort=parsed.sort, total=total)
-        # Ids first (ordering touches only the speech table and meeting dates), then the
-        # page's rows with their related rows: joins for 20 rows, not for every candidate.
-        ids = search.ResultIds(
-            parsed.filterset.qs,
-            query=parsed.query,
-            sort=parsed.sort,
-            total=total,
-            population=stats.population,
-            tsquery=stats.tsquery,
-            recent=stats.recent,
-        )
-        paginator = Paginator(ids, PER_PAGE)
-        # Known from the cached statistics: no COUNT query.
-        paginator.count = len(ids)
-        number = int(raw_page)
-        if number > paginator.num_pages:
-            context["notices"].append(
-                f"There is no page {number:,}: these results have {paginator.num_pages:,} "
-                f"page{'s' if paginator.num_pages != 1 else ''}; showing the last one."
-            )
-            number = paginator.num_pages
-        start = (number - 1) * PER_PAGE
-        page_ids, marks = search.page_results(
-            ids,
-            start=start,
-            stop=min(start + PER_PAGE, paginator.count),
-            # Kept when there is work to save (ranking many matches, a page of snippets): a
-            # handful of matches, or filters alone (one index walk), cost less than a cache
-            # write.
-            cache_key=search.page_cache_key(
-                query=parsed.query,
-                filters=parsed.filters,
-                sort=parsed.sort,
-                number=number,
-                version=version,
-            )
-            if parsed.query and total > PER_PAGE
-            else None,
-            using=queryset.db,
-        )
-        # What paginator.page(number) builds, without fetching the ids a second time.
-        page = Page(page_ids, number, paginator)
-        speeches = search.fetch_page(page_ids, related=RELATED, using=queryset.db)
-    if parsed.query and total == 0 and search.query_is_empty(parsed.query, using=queryset.db):
+    speeches, marks = page_data.speeches, page_data.marks
+    # What paginator.page(number) builds, without fetching the ids a second time.
+    page = Page([s.pk for s in speeches], number, paginator)
+    if parsed.query and total == 0 and not stats.tsquery.strip():
         context["notices"].append(
             "Your search has only very common words (such as “the” or “and”) or punctuation, "
             "which are not indexed: add a more specific word."
@@ -211,17 +188,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
     links = _QueryEditor(request)
     current = _facet_values(request, parsed)
-    if bounded:
-        context["notices"].append(
-            format_html(
-                "{} statements match: too many to rank all by relevance. These are the "
-                '{} most recent matches, most relevant first. <a href="{}">Sort by date</a> '
-                "to go through every match, or narrow the search with more words or filters.",
-                f"{total:,}",
-                f"{search.RANK_CANDIDATES:,}",
-                links.with_param("sort", "newest"),
-            )
-        )
     context.update(
         stats=stats,
         total=total,
@@ -230,7 +196,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         facets=[
             ("State", "state", _facet_links(links, stats.states, current)),
             ("Year", "year", _facet_links(links, stats.years, current)),
-            ("Agenda item", "topic", _facet_links(links, stats.topics, current)),
+            ("Topic", "topic", _facet_links(links, stats.topics, current)),
         ],
         active_filters=_active_filters(links, parsed),
         sort_links=[
@@ -255,6 +221,8 @@ def _facet_links(links: _QueryEditor, values: list[search.FacetValue], current: 
         {
             "label": v.label,
             "count": v.count,
+            # Formatted here: ``intcomma`` looks the locale up for each of ~100 counts a page.
+            "count_text": f"{v.count:,}",
             "url": links.with_param(v.param, v.value),
             "active": current.get(v.param, "") == v.value.lower(),
         }
@@ -296,47 +264,18 @@ def _active_filters(links: _QueryEditor, parsed: ParsedSearch) -> list[dict]:
 
 
 def speech_columns(request: HttpRequest) -> list[Column]:
-    """The fields of a speech in CSV and JSON downloads (README "JSON export fields")."""
-    absolute = request.build_absolute_uri
-    return [
-        Column("id", lambda s: s.pk, "The speech's number in the archive"),
-        Column("url", lambda s: absolute(s.get_absolute_url()), "Permalink of the speech"),
-        Column(
-            "meeting_url",
-            lambda s: absolute(f"{s.meeting.get_absolute_url()}#{s.anchor}"),
-            "The speech in its meeting's record",
-        ),
-        Column("meeting", lambda s: s.meeting.symbol, "Meeting symbol, e.g. S/PV.8699"),
-        Column("date", lambda s: s.meeting.date, "Meeting date, ISO 8601"),
-        Column("sequence", lambda s: s.sequence, "Order of the speech within the meeting"),
-        Column("speaker", lambda s: s.speaker_name, "Speaker as printed"),
-        Column("speaker_id", lambda s: s.speaker_id, "Speaker's number in the archive"),
-        Column(
-            "state_iso3",
-            lambda s: s.member_state.iso3 if s.member_state_id else None,
-            "ISO 3166 alpha-3 code of the Member State spoken for",
-        ),
-        Column("state_or_body", speaker_body, "Member State or body spoken for"),
-        Column(
-            "body_slug",
-            lambda s: s.affiliation.slug if s.affiliation_id else None,
-            "The organization or observer spoken for, when not a Member State",
-        ),
-        Column("role", lambda s: s.role, "president, member, invited, un or other"),
-        Column(
-            "agenda_item",
-            lambda s: s.meeting.agenda_item.title if s.meeting.agenda_item_id else None,
-            "The meeting's agenda item",
-        ),
-        Column("spoke_in", lambda s: s.spoke_in or None, "Language, when not English"),
-        Column("attribution", lambda s: s.attribution, "The speaker's label as printed"),
-        Column("citation", citation, "Citation: speaker (State), meeting, date, page"),
-        Column("text", lambda s: s.text, "The full text of the speech"),
-    ]
+    """The fields of a statement in downloads: the one schema (archive.statement_fields)."""
+    return statement_columns(request.build_absolute_uri)
 
 
-def _export_rows(parsed: ParsedSearch) -> QuerySet:
-    # Relevance over every match (total=None): a download may take a second; the page may not.
+def _export_rows(parsed: ParsedSearch) -> Iterable[Speech]:
+    if parsed.query and parsed.sort == "relevance":
+        # The page's order exactly: BM25 over every match (archive.ranking).
+        found = search_index.find(
+            parsed.filterset.qs, query=parsed.query, has_filters=bool(parsed.filters)
+        )
+        ids = found.matches.ordered_ids("relevance")
+        return search.speeches_in_order(ids, related=RELATED, using=parsed.queryset.db)
     rows = search.ordered(parsed.queryset, query=parsed.query, sort=parsed.sort, total=None)
     return rows.select_related(*RELATED).defer("search_vector")
 
@@ -364,7 +303,10 @@ def search_csv(request: HttpRequest) -> HttpResponse:
     if parsed.errors:
         return _bad_request(parsed)
     return exports.stream_csv(
-        _export_rows(parsed), speech_columns(request), filename="council-archive-search.csv"
+        _export_rows(parsed),
+        speech_columns(request),
+        filename="council-archive-search.csv",
+        request=request,
     )
 
 
@@ -379,6 +321,7 @@ def search_json(request: HttpRequest) -> HttpResponse:
         speech_columns(request),
         filename="council-archive-search.json",
         meta=_meta(request, parsed),
+        request=request,
     )
 
 
@@ -421,9 +364,7 @@ class SearchFeed(AtomListFeed):
         return speeches
 
     def item_title(self, item: Speech) -> str:
-        who = item.speaker_name or item.attribution
-        body = speaker_body(item)
-        return f"{who} ({body}), {item.meeting.symbol}" if body else f"{who}, {item.meeting.symbol}"
+        return f"{heading(item)}, {item.meeting.symbol}"
 
     def item_description(self, item: Speech) -> str:
         # Escaped text with <mark> only; the feed generator escapes it again as Atom HTML.

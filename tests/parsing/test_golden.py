@@ -1,4 +1,5 @@
-"""Golden-file tests: each real record parses to exactly its reviewed JSON."""
+"""Golden-file tests: each real record (and each text input) parses to exactly its reviewed
+JSON, every line of it placed."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import pytest
 
 from archive.parsing import parse_document
 
-from .regenerate_golden import GOLDEN_DIR, PDF_DIR, dump, golden_path
+from .regenerate_golden import GOLDEN_DIR, PDF_DIR, S_PV_10100, dump, golden_path, inputs
 
 PDFS = sorted(PDF_DIR.glob("*.pdf"))
+INPUTS = inputs()
 
 pytestmark = pytest.mark.skipif(
     not PDFS, reason=f"real PDFs not found in {PDF_DIR} (set COUNCIL_ARCHIVE_DATA)"
@@ -23,17 +25,63 @@ def parsed() -> dict[str, dict]:
     return {pdf.name: parse_document(pdf.read_bytes(), filename=pdf.name).to_dict() for pdf in PDFS}
 
 
-@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
-def test_matches_golden(pdf, parsed):
-    expected = json.loads(golden_path(pdf).read_text(encoding="utf-8"))
-    actual = json.loads(dump(parsed[pdf.name]))
+@pytest.fixture(scope="module")
+def parsed_inputs(parsed) -> dict[str, dict]:
+    """Every golden input parsed once, by golden file name."""
+    found = {golden_path(PDF_DIR / name).name: data for name, data in parsed.items()}
+    for path, parse in INPUTS.items():
+        if path.name not in found:
+            found[path.name] = parse()
+    return found
+
+
+@pytest.mark.parametrize("golden", sorted(INPUTS), ids=lambda p: p.stem)
+def test_matches_golden(golden, parsed_inputs):
+    expected = json.loads(golden.read_text(encoding="utf-8"))
+    actual = json.loads(dump(parsed_inputs[golden.name]))
     assert actual == expected, (
         "run `python -m tests.parsing.regenerate_golden` if the change is intended"
     )
 
 
-def test_every_pdf_has_a_golden_file():
+def test_every_input_has_a_golden_file():
     assert {golden_path(pdf).name for pdf in PDFS} <= {p.name for p in GOLDEN_DIR.glob("*.json")}
+    assert {p.name for p in INPUTS} <= {p.name for p in GOLDEN_DIR.glob("*.json")}
+    assert len(INPUTS) >= len(PDFS) + 5  # S/PV.10100, three period texts, the speech corpus form
+
+
+@pytest.mark.parametrize("golden", sorted(INPUTS), ids=lambda p: p.stem)
+def test_every_line_is_placed(golden, parsed_inputs):
+    """Text accounting: no line of any fixture is left out of a speech, a note, a vote, a
+    heading, the cover or the running matter; and none is an error in its checks."""
+    meeting = parsed_inputs[golden.name]
+    assert meeting["unplaced"] == []
+    assert meeting["accounting"]["unplaced"] == 0
+    assert sum(meeting["accounting"].values()) > 0
+    assert [c for c in meeting["checks"] if c["severity"] == "error"] == []
+
+
+def test_s_pv_10100_whole():
+    """Today's layout (Word, one column, footers at 38 pt): the line above each page foot is
+    kept, the vote is 13-0-2 with Pakistan and Somalia abstaining, resolution 2815 (2026)."""
+    meeting = json.loads(golden_path(S_PV_10100).read_text(encoding="utf-8"))
+    farewell = meeting["speeches"][-1]["text"]
+    assert (
+        "one in which we rallied to consensus on several important issues within our purview. "
+        "We could not have done it alone and without the hard work" in farewell
+    )
+    (vote,) = meeting["votes"]
+    assert (vote["tally"], vote["announced_tally"], vote["result"], vote["resolution"]) == (
+        "13-0-2",
+        "13-0-2",
+        "adopted",
+        "2815 (2026)",
+    )
+    assert vote["abstaining"] == ["Pakistan", "Somalia"]
+    assert vote["against"] == []
+    assert "United Kingdom of Great Britain and Northern Ireland" in vote["in_favour"]
+    assert vote["draft"] == "S/2026/50"
+    assert meeting["page_count"] == 3 and len(meeting["members"]) == 14
 
 
 # Facts checked by eye against the PDFs, so that a regenerated golden file cannot silently

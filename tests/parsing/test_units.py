@@ -8,12 +8,12 @@ import random
 import pytest
 
 from archive.parsing import (
+    BlankPdf,
     DamagedPdf,
     DocumentTooLarge,
     EmptyDocument,
     NotAPdfOrText,
     NotAVerbatimRecord,
-    ScannedPdf,
     TranscriptError,
     find_mentions,
     normalise_document_symbol,
@@ -21,13 +21,10 @@ from archive.parsing import (
     parse_resolution_reference,
     parse_text,
 )
-from archive.parsing.transcript import (
-    _on_behalf_of,
-    _Paragraph,
-    _Vocabulary,
-    _vote_names,
-    match_label,
-)
+from archive.parsing.labels import match_label
+from archive.parsing.lines import Vocabulary
+from archive.parsing.participants import on_behalf_of
+from archive.parsing.votes import vote_names
 
 from .regenerate_golden import PDF_DIR
 
@@ -215,7 +212,7 @@ def test_not_a_label(text):
     ],
 )
 def test_on_behalf_of(text, expected):
-    assert _on_behalf_of(text) == expected
+    assert on_behalf_of(text) == expected
 
 
 # --- words split at line ends -----------------------------------------------------------------
@@ -247,7 +244,7 @@ _DOCUMENT = [
     ],
 )
 def test_line_end_hyphens(lines, expected):
-    vocabulary = _Vocabulary([_Paragraph(1, _DOCUMENT)])
+    vocabulary = Vocabulary(_DOCUMENT)
     assert vocabulary.text(lines) == expected
 
 
@@ -274,7 +271,7 @@ def test_line_end_hyphens(lines, expected):
     ],
 )
 def test_vote_names(text, expected):
-    assert _vote_names(text) == expected
+    assert vote_names(text) == expected
 
 
 _RECORD = """United Nations S/PV.9999
@@ -388,7 +385,7 @@ def _blank_pdf() -> bytes:
         (lambda: b"%PDF-1.7\n" + random.Random(2).randbytes(5000), DamagedPdf),
         (lambda: _real_pdf()[: int(len(_real_pdf()) * 0.3)], DamagedPdf),
         (lambda: _real_pdf()[: int(len(_real_pdf()) * 0.95)], DamagedPdf),
-        (_blank_pdf, ScannedPdf),
+        (_blank_pdf, BlankPdf),
         (lambda: b"Dear colleague,\n\nPlease find the minutes attached.\n", NotAVerbatimRecord),
         (lambda: b"United Nations S/PV.1234\n\nNothing else here.", NotAVerbatimRecord),
     ],
@@ -399,7 +396,7 @@ def _blank_pdf() -> bytes:
         "pdf-magic-junk",
         "truncated-30",
         "truncated-95",
-        "no-text-layer",
+        "blank-pages",
         "letter",
         "symbol-only",
     ],

@@ -7,6 +7,9 @@ Never overwrites a vote: where a record reads a vote differently from the archiv
 archive's values are kept, the record's reading is kept beside them to be reviewed (the admin's
 vote sources, the review queue), and the disagreement is printed. --take-record-votes takes the
 record's readings instead, each recorded as a decision that can be undone.
+
+A record whose parse found errors (see the checks of ``parse_transcript``) fails unless
+--acknowledge-errors is given; it is then imported and marked for review.
 Exit status: 0 when every file was imported or skipped, 1 when any file failed.
 """
 
@@ -23,6 +26,7 @@ from django.db import transaction
 
 from archive.importing import (
     AlreadyImported,
+    ChecksNotAcknowledged,
     ImportFailed,
     default_resolver,
     import_meeting,
@@ -72,6 +76,7 @@ class Outcome:
     """What happened to each file."""
 
     imported: list[str] = field(default_factory=list)
+    for_review: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     unresolved: dict[str, int] = field(default_factory=dict)
@@ -97,6 +102,12 @@ class Command(BaseCommand):
                 "and the record's reading awaits review"
             ),
         )
+        parser.add_argument(
+            "--acknowledge-errors",
+            action="store_true",
+            help="import records even when the parser's checks found errors (facts that may be "
+            "wrong, text that may be missing): they are marked for review",
+        )
 
     def handle(self, *args, **options):
         files = collect_files(options["paths"])
@@ -104,6 +115,7 @@ class Command(BaseCommand):
             raise CommandError("No .pdf or .txt files found.")
         replace = options["replace"]
         self.take_record_votes = options["take_record_votes"]
+        self.acknowledge = options["acknowledge_errors"]
         resolver = default_resolver()
         outcome = Outcome()
         progress = Progress(len(files), unit="files", stream=self.stderr._out)
@@ -123,6 +135,8 @@ class Command(BaseCommand):
         ):
             for line in lines:
                 self.stdout.write(f"  {label}: {line}")
+        for line in outcome.for_review:
+            self.stdout.write(f"  Marked for review: {line}")
         if outcome.unresolved:
             names = ", ".join(
                 f"{name} x{count}"
@@ -173,7 +187,12 @@ class Command(BaseCommand):
                     resolver=resolver,
                     source_name=str(path),
                     take_record_votes=self.take_record_votes,
+                    acknowledge_errors=self.acknowledge,
                 )
+        except ChecksNotAcknowledged as exc:
+            _forget_file(upload)
+            self._failed(path, exc.message, outcome, symbol=parsed.symbol)
+            return
         except AlreadyImported:
             _forget_file(upload)
             outcome.skipped.append(f"{path.name}: {parsed.symbol} already in the archive")
@@ -189,6 +208,12 @@ class Command(BaseCommand):
             return
         verb = "replaced" if result.replaced else "imported"
         outcome.imported.append(f"{path.name}: {parsed.symbol} {verb} — {result.summary}")
+        if result.record is not None and result.record.needs_review:
+            errors = sum(1 for c in result.record.checks if c["severity"] == "error")
+            outcome.for_review.append(
+                f"{path.name}: {parsed.symbol}, {errors} error check"
+                f"{'s' if errors != 1 else ''} acknowledged"
+            )
         for item in result.unresolved:
             outcome.unresolved[item.name] = outcome.unresolved.get(item.name, 0) + 1
         outcome.vote_conflicts += [f"{parsed.symbol}: {check.message}" for check in result.checks]

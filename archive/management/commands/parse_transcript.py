@@ -93,4 +93,24 @@ def render_summary(parsed) -> str:
         f"Mentions: resolutions {', '.join(parsed.mentions.resolutions) or '—'}; "
         f"documents {', '.join(parsed.mentions.documents) or '—'}"
     )
+    accounting = getattr(parsed, "accounting", None) or {}
+    if accounting:
+        lines.append(
+            "Lines:     "
+            + ", ".join(f"{bucket.replace('_', ' ')} {n}" for bucket, n in accounting.items())
+        )
+    checks = getattr(parsed, "checks", None) or []
+    lines.append(f"Checks ({len(checks)}):")
+    for check in checks:
+        where = ", ".join(
+            part
+            for part in (
+                f"page {check.page}" if check.page else "",
+                f"speech {check.speech}" if check.speech else "",
+            )
+            if part
+        )
+        lines.append(
+            f"  {check.severity.upper():7} {check.message}" + (f" [{where}]" if where else "")
+        )
     return "\n".join(lines)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.backup import BackupError, restore
+from archive.backup import BackupError, exposure_warning, restore
 
 
 class Command(BaseCommand):
@@ -22,6 +22,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if options["file"].is_file() and (warning := exposure_warning(options["file"])):
+            self.stderr.write(self.style.WARNING(warning))
         try:
             target = restore(options["file"], database=options["database"], force=options["force"])
         except BackupError as exc:

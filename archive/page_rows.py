@@ -1,0 +1,110 @@
+"""A page of speeches with their related rows: ``select_related`` without compiling a query.
+
+Every search page reads its 20 speeches with their meeting, agenda item, speaker and State or
+body. Through the ORM that costs more in Python than in PostgreSQL (~2 ms idle, ~10 ms on a
+busy machine: the query is compiled afresh each time, and its ``IN`` list changes its text, so
+it is planned afresh too). Here the SQL is built once per process for each set of relations,
+its text never changes (``id = ANY(%s)``, so psycopg prepares it after a few uses), and the
+rows become model instances with ``Model.from_db``, the related ones cached on the speech
+exactly as ``select_related`` caches them. The statement is prepared once per database
+connection: planning a six-table join costs more than running it for 20 rows (1.5 ms idle,
+over 10 ms on a busy machine), and Django's client-side parameter binding never prepares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db import connections
+
+from archive.models import Speech
+
+# Columns of the speech that a page never needs (large, or read only by the index).
+SKIPPED = frozenset({"search_vector"})
+
+
+@dataclass(frozen=True)
+class _Part:
+    model: type
+    attnames: tuple[str, ...]
+    parent: int | None  # index of the part this one hangs from (None: the speech)
+    field_name: str  # the foreign key's name on the parent
+
+
+@lru_cache(maxsize=16)
+def _plan(related: tuple[str, ...]) -> tuple[str, tuple[_Part, ...]]:
+    parts = [_Part(Speech, (), None, "")]
+    aliases = {"": "t0"}
+    joins = []
+    for path in sorted(related, key=lambda p: p.count("__")):
+        parent_path, _, name = path.rpartition("__")
+        parent = next(i for i, p in enumerate(parts) if _path(parts, i) == parent_path)
+        field = parts[parent].model._meta.get_field(name)
+        alias = f"t{len(parts)}"
+        kind = "LEFT JOIN" if field.null else "JOIN"
+        joins.append(
+            f"{kind} {field.related_model._meta.db_table} {alias}"
+            f" ON {alias}.{field.target_field.column} = {aliases[parent_path]}.{field.column}"
+        )
+        aliases[path] = alias
+        parts.append(_Part(field.related_model, (), parent, name))
+    columns, finished = [], []
+    for index, part in enumerate(parts):
+        fields = [f for f in part.model._meta.concrete_fields if index or f.name not in SKIPPED]
+        columns += [f"t{index}.{f.column}" for f in fields]
+        finished.append(
+            _Part(part.model, tuple(f.attname for f in fields), part.parent, part.field_name)
+        )
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {Speech._meta.db_table} t0 {' '.join(joins)}"
+        " WHERE t0.id = ANY (%s)"
+    )
+    return sql, tuple(finished)
+
+
+def _path(parts: list[_Part], index: int) -> str:
+    names = []
+    while index:
+        names.append(parts[index].field_name)
+        index = parts[index].parent
+    return "__".join(reversed(names))
+
+
+def _prepared(connection) -> set[str]:
+    """Names of the statements prepared on this database connection (a new one has none)."""
+    raw = connection.connection
+    names = getattr(raw, "archive_prepared", None)
+    if names is None:
+        names = set()
+        raw.archive_prepared = names
+    return names
+
+
+def fetch(ids: list[int], *, related: tuple[str, ...], using: str = "default") -> list[Speech]:
+    """The speeches with these ids, in this order, their ``related`` rows cached on them."""
+    if not ids:
+        return []
+    sql, parts = _plan(tuple(related))
+    name = f"archive_page_rows_{abs(hash(sql)) % 10**12}"
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        prepared = _prepared(connection)
+        if name not in prepared:
+            cursor.execute(f"PREPARE {name} (bigint[]) AS {sql.replace('%s', '$1')}")
+            prepared.add(name)
+        cursor.execute(f"EXECUTE {name} (%s)", [list(ids)])
+        rows = cursor.fetchall()
+    by_id = {}
+    for row in rows:
+        objects, at = [], 0
+        for part in parts:
+            values = row[at : at + len(part.attnames)]
+            at += len(part.attnames)
+            pk = values[part.attnames.index(part.model._meta.pk.attname)]
+            obj = part.model.from_db(using, part.attnames, values) if pk is not None else None
+            objects.append(obj)
+            if part.parent is not None and objects[part.parent] is not None:
+                objects[part.parent]._state.fields_cache[part.field_name] = obj
+        by_id[objects[0].pk] = objects[0]
+    return [by_id[pk] for pk in ids if pk in by_id]

@@ -1,0 +1,79 @@
+"""Rendered public pages are kept per URL and archive version for anonymous visitors only."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from archive.middleware import clear_validator_cache
+from archive.models import ArchiveState, Meeting
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.ARCHIVE_STATE_CACHE_SECONDS = 0
+    clear_validator_cache()
+    yield
+    clear_validator_cache()
+
+
+@pytest.fixture
+def meeting():
+    return Meeting.objects.create(
+        symbol="S/PV.8700", meeting_number=8700, date=datetime.date(2020, 1, 30)
+    )
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, len(queries)
+
+
+def test_the_second_visitor_gets_the_kept_page_for_one_query(meeting):
+    url = meeting.get_absolute_url()
+    first, built = _queries(Client(), url)
+    second, served = _queries(Client(), url)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+    assert "public" in second["Cache-Control"]
+    assert served == 1 < built  # the archive's version only
+
+
+def test_a_change_to_the_archive_retires_every_kept_page(meeting):
+    url = meeting.get_absolute_url()
+    Client().get(url)
+    Meeting.objects.filter(pk=meeting.pk).update(place="Geneva, changed")
+    ArchiveState.objects.update(version=ArchiveState.objects.get().version + 1)  # the commit
+    assert b"Geneva, changed" in Client().get(url).content
+
+
+def test_query_strings_are_pages_of_their_own(meeting):
+    assert Client().get("/meetings/?year=2020").content != Client().get("/meetings/").content
+
+
+def test_signed_in_staff_never_get_or_leave_a_kept_page(meeting, django_user_model):
+    url = meeting.get_absolute_url()
+    staff = Client()
+    staff.force_login(django_user_model.objects.create_user("clerk", is_staff=True))
+    staff.get(url)
+    _, built = _queries(Client(), url)
+    assert built > 1  # the staff member's page was not kept for the public
+    _, served = _queries(Client(), url)
+    assert served == 1
+    _, staff_queries = _queries(staff, url)
+    assert staff_queries > 1  # and they are not served the public's
+
+
+def test_errors_are_not_kept(meeting):
+    Client().get("/meetings/S-PV.1/")
+    _, queries = _queries(Client(), "/meetings/S-PV.1/")
+    assert queries > 1
