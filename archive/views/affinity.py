@@ -336,7 +336,9 @@ def state_affinity_context(state: MemberState, terms) -> dict:
     """What a State page shows of its voting: most and least alike per term, with links."""
     using = MemberState.objects.all().db
     results = affinity.state_affinity(state, terms, using=using, calls=_roll_calls(using))
-    others = MemberState.objects.in_bulk({a.other(state.pk) for r in results for a in r.agreements})
+    shown = {a.other(state.pk) for r in results for a in [*r.most_like(), *r.least_like(), *r.thin]}
+    # Only the States shown (a permanent member shared votes with a hundred).
+    others = MemberState.objects.only("pk", "name", "iso3").in_bulk(shown)
     blocks = []
     for result in results:
 
