@@ -417,5 +417,7 @@ def test_query_count_does_not_grow_with_rows(
     add_rows(archive, 27)
     large = count_queries(client, url)
     assert small == large, f"{url}: {small} queries with few rows, {large} with more"
-    with django_assert_max_num_queries(12):
+    # 14: a State's page reads its latest votes and statements in two steps each (their ids,
+    # then the rows by id: archive.page_rows.fetch_page), which is cheaper than one join.
+    with django_assert_max_num_queries(14):
         client.get(url)

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from archive import exports, statement_fields
+from archive import exports, page_rows, statement_fields
 from archive.agenda import agenda_lines
 from archive.coverage import empty_statements_text, holdings_text
 from archive.exports import Column
@@ -71,7 +71,11 @@ def paginate(request: HttpRequest, queryset, *, per_page: int = PER_PAGE, param:
             f"Page {number} does not exist: this list has {paginator.num_pages} "
             f"page{'s' if paginator.num_pages != 1 else ''}."
         )
-    return paginator.page(number)
+    page = paginator.page(number)
+    rows = page_rows.fetch_page(page.object_list)
+    if rows is not None:
+        page.object_list = rows
+    return page
 
 
 def export_format(request: HttpRequest) -> str | None:
@@ -480,7 +484,9 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     per_year = [(y, n) for y, n in per_year if y is not None]
     votes = MemberVote.objects.filter(member_state=state)
-    latest_statements = statements(Speech.objects.filter(member_state=state)).reverse()[:10]
+    latest_statements = page_rows.latest(
+        statements(Speech.objects.filter(member_state=state)).reverse(), 10
+    )
     from archive.views.affinity import state_affinity_context
 
     return render(
@@ -496,7 +502,7 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "per_year": per_year,
             "statement_total": sum(n for _, n in per_year),
             "vote_counts": vote_counts(votes),
-            "latest_votes": member_vote_rows(votes)[:10],
+            "latest_votes": page_rows.latest(member_vote_rows(votes), 10),
             "latest_statements": latest_statements,
             "representatives": who_spoke(Speech.objects.filter(member_state=state)),
             # Reversed once: the per-year table links every year (up to ~80 rows) to it.
