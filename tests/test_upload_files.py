@@ -185,3 +185,27 @@ def test_sizes_are_in_plain_units(size, words):
     from archive.wording import format_size
 
     assert format_size(size) == words
+
+
+def test_a_meeting_page_links_its_uploaded_file_for_staff_only(client, media, pdf):
+    """The public reads the official document on undocs.org; the kept upload has no public
+    address, so the public page must not link to one (a link that 404s)."""
+    from archive.models import Meeting
+
+    upload = TranscriptUpload.objects.create(
+        file=SimpleUploadedFile(SMALL_PDF, pdf),
+        original_name=SMALL_PDF,
+        sha256="0" * 64,
+        size=len(pdf),
+        content_type="application/pdf",
+        status=Status.IMPORTED,
+    )
+    meeting = Meeting.objects.create(
+        symbol="S/PV.8701", meeting_number=8701, date=datetime.date(2020, 1, 9), upload=upload
+    )
+    public = client.get(meeting.get_absolute_url()).content.decode()
+    assert "/media/" not in public and SMALL_PDF not in public
+    assert "undocs.org" in public
+    _importer(client, download=True)
+    staff = client.get(meeting.get_absolute_url()).content.decode()
+    assert reverse("admin:archive_transcriptupload_file", args=[upload.pk]) in staff
