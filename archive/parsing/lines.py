@@ -16,13 +16,22 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from .running import is_footer_line, is_running_line
+from .running import is_footer_line, running_rows
 
 
 @lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
     """Common words of Council English (``english_words.txt``, see build_word_list)."""
     path = Path(__file__).resolve().parent / "english_words.txt"
+    rows = path.read_text(encoding="utf-8").split("\n")
+    return frozenset(w.strip() for w in rows if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """Words of UN English of every period (``vocabulary.txt``, see build_word_list): wider
+    than ``common_words``, to tell a word broken at a line's end from a compound."""
+    path = Path(__file__).resolve().parent / "vocabulary.txt"
     rows = path.read_text(encoding="utf-8").split("\n")
     return frozenset(w.strip() for w in rows if w.strip() and not w.startswith("#"))
 
@@ -113,7 +122,8 @@ def text_lines(text: str) -> list[Line]:
     for number, page in enumerate(pages, start=1):
         raw = page.split("\n")
         filled = [i for i, r in enumerate(raw) if r.strip()]
-        edges = set(filled[:3] + filled[-3:]) if paged else set()
+        edges = {0, 1, 2, len(filled) - 3, len(filled) - 2, len(filled) - 1} if paged else set()
+        running = {filled[k] for k in running_rows([raw[i] for i in filled], edges)}
         blank_before = True
         for index, row in enumerate(raw):
             if not row.strip():
@@ -123,9 +133,7 @@ def text_lines(text: str) -> list[Line]:
             # The cover's masthead prints the symbol and the date as running headers do: on
             # the first page (or the first lines of unpaged text) only footers are running.
             masthead = number == 1 and (paged or len(lines) < 15)
-            if is_running_line(row, at_page_edge=index in edges) and not (
-                masthead and not is_footer_line(row)
-            ):
+            if index in running and not (masthead and not is_footer_line(row)):
                 top = index in filled[:3] if paged else not is_footer_line(row)
                 role = HEADER if top else FOOTER
             lines.append(
@@ -288,8 +296,19 @@ class Vocabulary:
             return left + right
         if self.words[solid]:
             return stem + right
-        common = common_words()
+        common = vocabulary()
         if compound not in common and solid in common:
+            return stem + right
+        # A word of no list ("unbal-/anced"): lower-case halves neither of which is a word are
+        # one word broken at the line's end ("millenniums-/old", "drip-/irrigation" keep their
+        # hyphen: one half is a word). Names ("Ould-/Abdallah") keep theirs.
+        if (
+            compound not in common
+            and head.islower()
+            and tail.islower()
+            and head not in common
+            and tail not in common
+        ):
             return stem + right
         return left + right
 

@@ -86,6 +86,46 @@ def is_running_line(text: str, *, at_page_edge: bool) -> bool:
     return at_page_edge and bool(_WEAK_LINE.match(line))
 
 
+def running_rows(rows: list[str], edges: set[int]) -> set[int]:
+    """Indexes of the running lines among a page's non-blank ``rows`` in plain text.
+
+    A header printed on several lines ("Security Council" / "3500th meeting" / "Fiftieth
+    year") is found by joining up to three consecutive weak lines into a strong form; a weak
+    line beside running matter is running too (the rest of that header), as are weak lines at
+    the page's ``edges``. A weak line alone in the body ("2", "Security Council") stays text.
+    """
+    weak = [bool(_WEAK_LINE.match(" ".join(r.split()))) or is_running_part(r) for r in rows]
+    running: set[int] = set()
+    for start, row in enumerate(rows):
+        if is_running_line(row, at_page_edge=False):
+            running.add(start)
+            continue
+        for width in (2, 3):
+            group = range(start, start + width)
+            joined = " ".join(rows[i] for i in group if i < len(rows))
+            if (
+                group.stop <= len(rows)
+                and all(weak[i] for i in group)
+                and is_running_line(joined, at_page_edge=False)
+            ):
+                running.update(group)
+                break
+    grown = True
+    while grown:
+        grown = False
+        for i, is_weak in enumerate(weak):
+            beside = (i - 1 in running) or (i + 1 in running) or i in edges
+            if (
+                is_weak
+                and i not in running
+                and beside
+                and _WEAK_LINE.match(" ".join(rows[i].split()))
+            ):
+                running.add(i)
+                grown = True
+    return running
+
+
 _FOOTER_LINE = re.compile(rf"^(?:{_PAGE}|{_JOB}|[\s/()E\d*-]+)$")
 
 

@@ -9,7 +9,7 @@ from archive.parsing import find_mentions, parse_resolution_reference, parse_tex
 from archive.parsing.labels import match_label
 from archive.parsing.participants import invitations, seats_taken
 from archive.parsing.procedure import PROCEDURE, Headings
-from archive.parsing.running import is_running_line, is_running_part
+from archive.parsing.running import is_running_line, is_running_part, running_rows
 from archive.parsing.states import same_state, split_states
 from archive.parsing.votes import VOTE_HEAD, read_announcement
 
@@ -306,6 +306,26 @@ def test_procedure_of_every_period(text):
 )
 def test_running_lines(text, edge, running):
     assert is_running_line(text, at_page_edge=edge) is running
+
+
+@pytest.mark.parametrize(
+    ("rows", "running"),
+    [
+        # The 1990s header on three lines of copied text, in the middle of a speech.
+        (
+            ["peace process.", "Security Council", "3500th meeting", "Fiftieth year", "We"],
+            {1, 2, 3},
+        ),
+        # ... on two lines, the year beside the meeting line.
+        (["of the", "Security Council 3500th meeting", "Fiftieth year", "item"], {1, 2}),
+        (["Fifty-fourth year", "26 February 1999", "The President:"], {0, 1}),
+        # Weak forms alone in a speech's short lines stay text.
+        (["members of the", "Security Council", "have before them"], set()),
+        (["paragraph", "7", "of the report"], set()),
+    ],
+)
+def test_running_headers_over_several_lines_of_plain_text(rows, running):
+    assert running_rows(rows, edges=set()) == running
 
 
 @pytest.mark.parametrize(

@@ -241,6 +241,11 @@ _DOCUMENT = [
         (["the Under-Secretary", "General"], "the Under-Secretary-General"),
         (["the peace", "keeping"], "the peace keeping"),
         (["ends here", "and goes on"], "ends here and goes on"),
+        # Words the document never prints whole: UN English of every period decides.
+        (["it was unbal-", "anced and"], "it was unbalanced and"),
+        (["the considera-", "tion of"], "the consideration of"),
+        (["drip-", "irrigation systems"], "drip-irrigation systems"),  # "irrigation" is a word
+        (["Mr. Ould-", "Abdallah"], "Mr. Ould-Abdallah"),  # a name keeps its hyphen
     ],
 )
 def test_line_end_hyphens(lines, expected):
