@@ -333,6 +333,7 @@ def _participation_checks(meeting) -> list[Check]:
             and not speech.country
             and surname_key(speech.speaker) not in invited_people
             and not given
+            and not (previous and previous.role == "president" and _named(previous, speech))
         ):
             out.append(_not_invited(speech, speech.speaker, resumption))
         if given and speech.country and is_state(given) and not same_state(given, speech.country):
@@ -349,6 +350,25 @@ def _participation_checks(meeting) -> list[Check]:
             )
         previous = speech
     return out
+
+
+_NAMED = (
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Archbishop|Bishop|Monsignor|Cardinal|Sheikh|"
+    r"Ambassador|General|Judge|Professor|Prince|Princess|King|Queen)\.?\s+"
+    r"(?:[A-Z][\w'’.-]*\s+){{0,4}}(?i:{surname})\b"
+)
+
+
+def _named(president, speech) -> bool:
+    """Whether the President's last words name this speaker ("I now give the floor to
+    Ms. Angela King" before "Ms. King:")."""
+    from .participants import surname_key
+
+    surname = surname_key(speech.speaker)
+    if not surname:
+        return False
+    pattern = _NAMED.format(surname=re.escape(surname))
+    return bool(re.search(pattern, president.text[-600:]))
 
 
 def _not_invited(speech, who: str, resumption: bool) -> Check:

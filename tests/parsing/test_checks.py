@@ -154,6 +154,22 @@ def test_invited_and_never_heard_never_invited_and_the_wrong_floor():
     assert "Lebanon" in floor.message and floor.speech == 3
 
 
+@pytest.mark.parametrize(
+    ("floor", "warned"),
+    [
+        ("I now give the floor to Ms. Rosemary DiCarlo, Under-Secretary-General.", False),
+        ("I now give the floor to the next speaker.", True),
+        ("Mr. President, I thank Ms. Brown for her briefing.", True),  # another name
+    ],
+)
+def test_a_speaker_given_the_floor_by_name_needs_no_invitation(floor, warned):
+    text = record().replace(
+        "The meeting rose at",
+        f"The President: {floor}\n\nMs. DiCarlo: Thank you.\n\nThe meeting rose at",
+    )
+    assert ("speaker_not_invited" in codes(text)) is warned
+
+
 def test_unplaced_text_is_an_error():
     text = record().replace(
         "The meeting was called to order at 10.05 a.m.",
