@@ -74,8 +74,9 @@ def opener(headings: Headings):
     always; a plainer label or a heading after a finished sentence or a heading."""
 
     def opens(line: str, ahead: str, previous: str) -> bool:
-        if not line[:1].isupper() and line[:1] not in "([“":
-            return False  # every opener starts with a capital or a bracket
+        numbered = _NUMBERED.match(line)
+        if not line[:1].isupper() and line[:1] not in "([“" and not numbered:
+            return False  # every opener starts with a capital, a bracket or a paragraph number
         if VOTE_HEAD.match(line) or STRONG_PROCEDURE.match(line):
             return True
         label = match_label(ahead)
@@ -84,9 +85,13 @@ def opener(headings: Headings):
         finished = previous[-1:] in _SENTENCE_END and not _ABBREVIATION.search(previous)
         if not (finished or headings.is_line(previous)):
             return False
-        return bool(label or PROCEDURE.match(line) or headings.is_line(line))
+        return bool(label or numbered or PROCEDURE.match(line) or headings.is_line(line))
 
     return opens
+
+
+# A numbered paragraph of the Official Records ("12. The Soviet Union ...").
+_NUMBERED = re.compile(r"^\d{1,4}\.\s+[A-Z“(]")
 
 
 # Where a long line (text flattened to one line per speech) holds several units.

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .labels import TITLES
 from .lines import Paragraph, Vocabulary
+from .states import split_states
 
 _MONTHS = {
     m: i
@@ -61,7 +62,15 @@ NOTICE = re.compile(
     r"The final text will be printed)",
     re.I,
 )
-_SECTION = re.compile(r"^(?:(President|Members)\s*:\s*|(Agenda|AGENDA)\s*$)(.*)$")
+_SECTION = re.compile(
+    r"^(?:(President|Members|Present)\s*:\s*"
+    r"|(Agenda|AGENDA|(?i:Provisional\s+agenda))(?:\s*\([^()]{1,40}\))?\s*$)(.*)$"
+)
+# "Present: The representatives of the following States: Australia, ... and Yugoslavia."
+_PRESENT = re.compile(r"^The\s+representatives\s+of\s+the\s+following\s+States\s*:\s*", re.I)
+# "1. Adoption of the agenda." in the numbered agendas of the Official Records.
+_ITEM_NUMBER = re.compile(r"^\d{1,2}\.\s+")
+_ADOPTION = re.compile(r"^Adoption of the agenda\.?$", re.I)
 
 
 @dataclass
@@ -154,6 +163,7 @@ def _time(match: re.Match) -> str | None:
 def _read_sections(cover: Cover, paragraphs: list[Paragraph], vocabulary: Vocabulary) -> None:
     section = None
     pending = ""
+    present: list[str] = []
     agenda: list[list[str]] = []
     previous = None
     for paragraph in paragraphs:
@@ -165,7 +175,7 @@ def _read_sections(cover: Cover, paragraphs: list[Paragraph], vocabulary: Vocabu
                 section = "end"
             head = _SECTION.match(flat)
             if head and section != "end":
-                section = (head[1] or head[2]).lower()
+                section = "agenda" if head[2] else head[1].lower()
                 text = text.split(":", 1)[1] if head[1] else ""
                 flat = head[3]
                 first = True
@@ -182,14 +192,30 @@ def _read_sections(cover: Cover, paragraphs: list[Paragraph], vocabulary: Vocabu
                     pending = ""
                 else:
                     pending = country + " "  # a State's name that wraps before its leaders
+            elif section == "present":
+                present.append(flat)
             elif section == "agenda":
-                if first or not agenda or _new_item(agenda[-1][-1], flat, previous, line):
+                if (
+                    first
+                    or not agenda
+                    or _ITEM_NUMBER.match(flat)
+                    or _new_item(agenda[-1][-1], flat, previous, line)
+                ):
                     agenda.append([flat])
                 else:
                     agenda[-1].append(flat)
             first = False
             previous = line
-    cover.agenda = [vocabulary.text(item) for item in agenda]
+    items = [
+        _ITEM_NUMBER.sub("", vocabulary.text(item)).rstrip(".")
+        if _ITEM_NUMBER.match(item[0])
+        else vocabulary.text(item)
+        for item in agenda
+    ]
+    cover.agenda = [item for item in items if not _ADOPTION.match(item)]
+    if present and not cover.members:
+        listed = _PRESENT.sub("", " ".join(present)).rstrip(" .")
+        cover.members = [(state, "") for state in split_states(listed)]
 
 
 _CONTINUED = re.compile(r"(?:\b(?:the|of|to|and|on|in|for|from|by|at|a|an)|[,;:-])$", re.I)

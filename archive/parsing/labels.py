@@ -10,6 +10,8 @@ A turn starts a paragraph with a label ending in a colon:
     Mr. AUSTIN (United States of America):            (names in capitals)
     Ms. Patten:                                       (a UN official: no State)
     Mr. Lacroix (spoke in French):
+    12. Mr. MALIK (Union of Soviet Socialist Republics) (translated from Russian):
+                                                      (numbered paragraphs, 1940s-1970s)
 
 Labels may wrap over lines ("(interpretation from" / "Spanish):"); the caller matches on the
 paragraph's flattened text. The label as printed is kept in ``attribution``; ``speaker`` has
@@ -42,7 +44,8 @@ _OFFICE = (
     r"DEPUTY\s+SECRETARY-GENERAL|Temporary\s+President|TEMPORARY\s+PRESIDENT)"
 )
 _LABEL = re.compile(
-    rf"""^(?P<label>
+    rf"""^(?:\d{{1,4}}\.\s+)?  # the paragraph number of the Official Records ("12. The PRESIDENT:")
+    (?P<label>
         (?:(?P<office>{_OFFICE})
           |(?P<title>{TITLES})\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,6}}))
         (?P<parens>(?:\s*\([^():]{{1,120}}\)){{0,3}})

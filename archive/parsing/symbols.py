@@ -127,6 +127,7 @@ _SYMBOL_BODY = rf"""
   | E\s*/\s*(?:CN\s*\.\s*4\s*/\s*)?RES\s*/\s*(?:19|20)\d\d\s*/\s*\d{{1,4}}
   | A\s*/\s*(?:ES-\d{{1,2}}|S-\d{{1,2}}|\d{{1,3}})\s*/\s*PV\s*\.\s*\d{{1,4}}
   | A\s*/\s*\d{{1,3}}\s*/\s*\d{{1,4}}(?:\s*/\s*(?:Add|Rev|Corr)\s*\.\s*\d{{1,3}})*
+  | S\s*/\s*\d{{3,5}}(?:\s*/\s*(?:Add|Rev|Corr|Amend)\s*\.\s*\d{{1,3}})*
 """
 _SYMBOL_EXACT = re.compile(rf"^\s*(?:{_SYMBOL_BODY})\s*$", re.IGNORECASE | re.VERBOSE)
 # In running text, only tolerate the stray space after "S/PV." that the records print.

@@ -199,7 +199,11 @@ def _parse(
     _refuse_other_records(cover, lines)
     # 3. The body's grammar: headings, procedure, votes, speaker turns, every line placed.
     headings = Headings(cover.agenda)
-    council = [c for c in [*(m for m, _ in cover.members), cover.president_country] if c]
+    council: list[str] = []
+    for state in [*(m for m, _ in cover.members), cover.president_country]:
+        # The Official Records list the presidency's State among those present.
+        if state and not any(same_state(state, seen) for seen in council):
+            council.append(state)
     body = read_body(paragraphs(body_lines, opener(headings)), vocabulary, headings, council)
     if not body.turns and not body.procedure:
         raise NotAVerbatimRecord()
@@ -207,6 +211,7 @@ def _parse(
     speeches, invited = _speeches(body, cover, council)
     completed = [_vote(block, speeches, len(council)) for block in body.votes]
     votes = [vote for vote in completed if vote is not None]
+    _resolutions_from_footnotes(votes, body, lines)
     unread = [block.page for block, vote in zip(body.votes, completed, strict=True) if vote is None]
     # 5. Where every line went, and the self-checks.
     accounting = account(lines)
@@ -215,6 +220,30 @@ def _parse(
         meeting, accounting, noisy_pages(lines), list(scanned_pages), unread_votes=unread
     )
     return meeting
+
+
+# "* See resolution 338 (1973)." (Official Records): the footnote that numbers a resolution
+# whose adoption the record announces with a marker ("adopted by 14 votes to none.*").
+_FOOTNOTE = re.compile(
+    r"(?:^|\s)(?:\*{1,3}|\d{1,2}/)\s*See\s+resolution\s+(?P<n>\d{1,4})\s*\((?P<y>\d{4})\)"
+)
+_MARKED = re.compile(r"adopted\b[^.]*\.?\s?(?:\*{1,3}|\d{1,2}/)")
+
+
+def _resolutions_from_footnotes(votes: list[ParsedVote], body: Body, lines: list[Line]) -> None:
+    """Number adopted votes from the record's footnotes when the announcement carries a
+    footnote marker and no number: in order, and only when the counts agree (no guess)."""
+    waiting = [vote for vote in votes if vote.result == "adopted" and not vote.resolution]
+    if not waiting:
+        return
+    marked = [n for n in body.procedure if _MARKED.search(n.text)]
+    footnotes = [
+        f"{int(m['n'])} ({m['y']})" for line in lines for m in _FOOTNOTE.finditer(line.flat)
+    ]
+    footnotes = list(dict.fromkeys(footnotes))
+    if marked and len(footnotes) == len(waiting):
+        for vote, resolution in zip(waiting, footnotes, strict=True):
+            vote.resolution = resolution
 
 
 def _from_running_headers(cover: Cover, lines: list[Line]) -> None:
@@ -357,14 +386,19 @@ def _vote(block: VoteBlock, speeches: list[ParsedSpeech], members: int) -> Parse
     if not any(counts) and not lists["not_participating"] and announcement is None:
         return None
     result = announcement.outcome if announcement and announcement.outcome else None
+    veto = any(same_state(name, p) for name in lists["against"] for p in PERMANENT)
+    # Article 27: nine affirmative votes (seven of eleven before 1966) and no permanent member
+    # against; with enough votes in favour, a permanent member's vote against is a veto.
+    needed = 7 if members == 11 else 9
+    if result == "not adopted" and veto and counts[0] >= needed:
+        result = "vetoed"
     if result is None:
         # No announcement found: apply the Charter (nine votes, no permanent member against).
-        veto = any(same_state(name, p) for name in lists["against"] for p in PERMANENT)
         result = (
             "adopted"
-            if counts[0] >= 9 and not veto
+            if counts[0] >= needed and not veto
             else "vetoed"
-            if counts[0] >= 9
+            if counts[0] >= needed
             else "not adopted"
         )
     return ParsedVote(
@@ -383,6 +417,10 @@ def _vote(block: VoteBlock, speeches: list[ParsedSpeech], members: int) -> Parse
     )
 
 
+# A draft's symbol: "S/2019/823" since 1994, "S/11036" (a serial number) before.
+_DRAFT = re.compile(r"S/\d{4}/\d+|(?<![\w/])S/\d{3,5}(?![\w/])")
+
+
 def _subject_and_draft(before: str, earlier: list[ParsedSpeech]) -> tuple[str, str | None]:
     put = list(
         re.finditer(r"put (?:to the vote (?P<what>[^.]*)|(?P<what2>[^.]*?) to the vote)", before)
@@ -393,7 +431,7 @@ def _subject_and_draft(before: str, earlier: list[ParsedSpeech]) -> tuple[str, s
         subject = "amendment"
     elif re.search(r"\bdraft decision|\bprocedural\b", what):
         subject = "procedural" if "procedural" in what else "draft decision"
-    drafts = re.findall(r"S/\d{4}/\d+", what)
+    drafts = re.findall(_DRAFT, what)
     if not drafts:
         # The draft is the document "which contains the text of a draft resolution", named in
         # the President's words before the vote (or, for an amendment, by its proposer). Walk
@@ -404,7 +442,7 @@ def _subject_and_draft(before: str, earlier: list[ParsedSpeech]) -> tuple[str, s
                 d
                 for sentence in re.split(r"(?<=[.;])\s+", speech.text)
                 if "draft resolution" in sentence
-                for d in re.findall(r"S/\d{4}/\d+", sentence)
+                for d in re.findall(_DRAFT, sentence)
             ]
             if drafts:
                 break

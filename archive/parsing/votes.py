@@ -83,7 +83,12 @@ _TALLY_TO = re.compile(
 _ADOPTED_AS = re.compile(
     r"adopted\s+(?:\w+\s+){0,2}as\s+resolution\s+(?P<n>\d{1,4})\s*\((?P<y>\d{4})\)"
 )
-_VETO = re.compile(r"negative\s+votes?\s+of\s+(?:a\s+)?permanent\s+members?")
+# "owing to the negative vote of a permanent member" (of two, three permanent members), "the
+# negative vote being that of a permanent member" (Official Records), "cast by".
+_VETO = re.compile(
+    r"negative\s+votes?\s+(?:of|cast\s+by|(?:being|having\s+been)\s+(?:that|those)\s+of)\s+"
+    r"(?:(?:a|one|two|three|four|five|\d)\s+)?(?:of\s+(?:its|the)\s+)?permanent\s+members?"
+)
 _REJECTED = re.compile(
     r"not\s+(?:been\s+)?adopted|failed\s+to\s+obtain|was\s+rejected|has\s+been\s+rejected|"
     r"not\s+(?:been\s+)?(?:approved|carried)"

@@ -183,6 +183,18 @@ def test_state_lists_split_on_names_not_on_every_and(text, names):
             None,
         ),
         (
+            "The draft resolution received 13 votes in favour, 2 against and no abstentions. The draft resolution has not been adopted, owing to the negative vote of two permanent members of the Council.",
+            (13, 2, 0),
+            "vetoed",
+            None,
+        ),
+        (
+            "The draft resolution was not adopted by 9 votes to 2, with 4 abstentions, the negative vote being that of a permanent member of the Council.",
+            (9, 2, 4),
+            "vetoed",
+            None,
+        ),
+        (
             "The ninth preambular paragraph was retained by 104 votes to 1, with 30 abstentions.",
             (104, 1, 30),
             None,
