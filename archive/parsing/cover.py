@@ -53,7 +53,8 @@ _DATE = re.compile(
     r"(?P<ampm>a\.\s?m\.|p\.\s?m\.|noon)?)?",
     re.IGNORECASE,
 )
-_HELD_AT = re.compile(r"Held at (?:Headquarters,\s*)?(?P<place>[^,]+),\s*on\b", re.I)
+# "Held at Headquarters, New York, on ..." (1990s), "Held in New York on ..." (Official Records).
+_HELD_AT = re.compile(r"Held (?:at|in) (?:Headquarters,\s*)?(?P<place>[^,]+?),?\s+on\b", re.I)
 _LEADERS = re.compile(r"\s*(?:\.\s*){2,}|\s*\t\s*|\s{3,}")
 _PERSON_START = re.compile(rf"\s(?=(?:{TITLES})\s+\S)")
 # The notice on corrections that closes the cover, in its forms since the 1990s.
