@@ -31,7 +31,6 @@ from archive.models import (
     MemberState,
     Mention,
     NameAlias,
-    PrintedVoteName,
     ProceduralLine,
     Resolution,
     Speaker,
@@ -259,23 +258,6 @@ class ResolutionAdmin(admin.ModelAdmin):
     def outcome(self, obj: Resolution) -> str:
         vote = getattr(obj, "vote", None)
         return f"{vote.get_outcome_display()} {vote.tally}".strip() if vote else "—"
-
-
-@admin.register(PrintedVoteName)
-class PrintedVoteNameAdmin(admin.ModelAdmin):
-    """Read-only: names of vote lists kept as printed; mapped from the review queue."""
-
-    list_display = ["name", "position", "vote", "list_order"]
-    list_filter = ["position"]
-    search_fields = ["name", "vote__draft_symbol", "vote__meeting__symbol"]
-    list_select_related = ["vote__resolution"]
-    raw_id_fields = ["vote"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # --------------------------------------------------------------------------- Audit trail

@@ -38,7 +38,6 @@ from archive.models import (
     Meeting,
     MeetingMember,
     Mention,
-    PrintedVoteName,
     ProceduralLine,
     Resolution,
     Speaker,
@@ -604,7 +603,6 @@ def _import(
         )
     except UnknownResult as exc:
         raise ImportFailed(str(exc)) from exc
-    _write_printed_vote_names(written.votes, names)
     votes = written.count
     mentions = _write_mentions(meeting, parsed, speeches)
     # Names from the cover page, a person per new spelling, topics of a new agenda item.
@@ -894,23 +892,6 @@ def _similar(a: str, b: str) -> bool:
 
 
 # --------------------------------------------------------------------------- votes
-
-
-def _write_printed_vote_names(votes: list, names: ResolvedNames) -> None:
-    """Keep every name of a vote list that matched no Member State, exactly as printed."""
-    PrintedVoteName.objects.filter(vote__in=votes).delete()
-    rows = []
-    for vote, lists in zip(votes, names.votes, strict=True):
-        seen: set[str] = set()
-        for attr, position in _VOTE_LISTS:
-            for order, (name, match) in enumerate(lists[attr], start=1):
-                if (match and match.member_state_id) or name in seen:
-                    continue
-                seen.add(name)
-                rows.append(
-                    PrintedVoteName(vote=vote, position=position, name=name[:200], list_order=order)
-                )
-    PrintedVoteName.objects.bulk_create(rows)
 
 
 def _resolution_ref(value: str | None):
