@@ -287,10 +287,20 @@ class DecisionAdmin(admin.ModelAdmin):
 class ImportRecordAdmin(admin.ModelAdmin):
     """Read-only: the audit trail is written by the importers, never edited by hand."""
 
-    list_display = ["at", "action", "source_name", "symbol", "user", "meeting", "needs_review"]
+    list_display = [
+        "at",
+        "action",
+        "source_name",
+        "symbol",
+        "user",
+        "meeting",
+        "needs_review",
+        "reviewed_at",
+        "reviewed_by",
+    ]
     list_filter = ["action", "needs_review", "at"]
-    search_fields = ["source_name", "symbol", "summary"]
-    list_select_related = ["user", "meeting"]
+    search_fields = ["source_name", "symbol", "summary", "review_note"]
+    list_select_related = ["user", "meeting", "reviewed_by"]
     date_hierarchy = "at"
 
     def has_add_permission(self, request) -> bool:

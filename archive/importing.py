@@ -32,6 +32,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from archive.import_review import close_superseded
 from archive.models import (
     AgendaItem,
     ImportRecord,
@@ -642,6 +643,7 @@ def _import(
         checks=[c.to_dict() for c in [*(getattr(parsed, "checks", None) or []), *result.checks]],
         needs_review=bool(error_checks(parsed)),
     )
+    close_superseded(result.record)
     if upload is not None:
         upload.status = TranscriptUpload.Status.IMPORTED
         upload.symbol = parsed.symbol[:60]
