@@ -2,6 +2,8 @@
 disagree on: listed with counts, decided in one step, recorded, undone exactly; a later import
 of the meeting closes an import's review; the admin home counts every section."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
@@ -11,14 +13,26 @@ from archive.import_review import mark_reviewed
 from archive.importing import import_meeting
 from archive.models import Decision, ImportRecord, VoteClaim
 from archive.parsing import parse_text
+from archive.parsing.pdf import pdf_to_text
 from archive.review import imports, vote_conflicts
 from tests.council_2020 import load_council_2020
-from tests.test_import_checks import media, record_8701, wrong_8701  # noqa: F401  fixtures
 from tests.test_vote_sources import archive, misread_record, shown  # noqa: F401  fixture
 
 pytestmark = pytest.mark.django_db
 
 REVIEW_FIELDS = ["needs_review", "reviewed_at", "reviewed_by", "review_note"]
+
+
+@pytest.fixture
+def record_8701(data_dir) -> str:
+    """The text of S/PV.8701, whose vote the President announces as 15-0-0."""
+    return pdf_to_text((data_dir / "unsc-2020-pires" / "pdf" / "S_PV.8701_E.pdf").read_bytes())[0]
+
+
+@pytest.fixture
+def wrong_8701(record_8701) -> str:
+    """The same record with the announcement contradicting the lists (an error check)."""
+    return re.sub(r"received\s+15\s+votes", "received 14 votes", record_8701)
 
 
 @pytest.fixture
@@ -78,7 +92,7 @@ def test_marking_reviewed_is_recorded_and_undo_reopens_exactly(client, flagged):
     assert imports.SECTION.count() == 1
 
 
-def test_a_later_import_of_the_meeting_closes_the_review(flagged, record_8701):  # noqa: F811
+def test_a_later_import_of_the_meeting_closes_the_review(flagged, record_8701):
     decision = mark_reviewed(record=flagged, user=None)
     curation.undo(decision, user=None)  # open again
     result = import_meeting(parsed=parse_text(record_8701), source="text", replace=True)
@@ -169,7 +183,7 @@ def test_choosing_needs_the_permission(client, archive):  # noqa: F811
 # --------------------------------------------------------------------------- the admin home
 
 
-def test_the_admin_home_counts_every_section(client, archive, wrong_8701):  # noqa: F811
+def test_the_admin_home_counts_every_section(client, archive, wrong_8701):  # noqa: F811  fixture
     import_meeting(parsed=misread_record(), source="pdf")  # a vote conflict
     import_meeting(parsed=parse_text(wrong_8701), source="text", acknowledge_errors=True)
     admin = User.objects.create_superuser("chief", password="x")
