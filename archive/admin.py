@@ -33,8 +33,10 @@ from archive.models import (
     NameAlias,
     ProceduralLine,
     Resolution,
+    ResolutionCitation,
     Speaker,
     Speech,
+    SpeechYearCount,
     TranscriptUpload,
 )
 
@@ -258,6 +260,45 @@ class ResolutionAdmin(admin.ModelAdmin):
     def outcome(self, obj: Resolution) -> str:
         vote = getattr(obj, "vote", None)
         return f"{vote.get_outcome_display()} {vote.tally}".strip() if vote else "—"
+
+
+# --------------------------------------------------------------------------- Research (derived)
+
+
+class DerivedAdmin(admin.ModelAdmin):
+    """Read-only: rows the archive derives (a command, database triggers), never hand-edited."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ResolutionCitation)
+class ResolutionCitationAdmin(DerivedAdmin):
+    """Built from the resolution texts by ``manage.py build_citations``."""
+
+    list_display = ["citing", "label", "cited", "paragraph", "paragraphs"]
+    list_filter = [("cited", admin.EmptyFieldListFilter)]
+    search_fields = ["=citing__number", "=number", "context"]
+    list_select_related = ["citing", "cited"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("citing__text", "cited__text")
+
+
+@admin.register(SpeechYearCount)
+class SpeechYearCountAdmin(DerivedAdmin):
+    """Kept by triggers on the speeches (the trends' denominators)."""
+
+    list_display = ["year", "member_state_id", "affiliation_id", "role", "on_council", "statements"]
+    list_filter = ["year", "role", "on_council"]
+    show_full_result_count = False
 
 
 # --------------------------------------------------------------------------- Audit trail

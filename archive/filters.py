@@ -320,7 +320,12 @@ class ResolutionReferenceFilter(django_filters.Filter):
 class SpeechFilterSet(django_filters.FilterSet):
     """The search page's filters (its CSV, JSON and Atom feed use the same ones)."""
 
-    ON_COUNCIL = [("yes", "On the Council at the time"), ("no", "Not on the Council at the time")]
+    ON_COUNCIL = [
+        ("yes", "On the Council at the time"),
+        ("no", "Not on the Council at the time"),
+        # The trends' "invited speakers" line: rule 37 States and rule 39 bodies and officials.
+        ("invited", "Invited speakers (States without a seat, officials, organizations)"),
+    ]
 
     state = StateOrBodyFilter(
         method="filter_state",
@@ -405,6 +410,8 @@ class SpeechFilterSet(django_filters.FilterSet):
         # whole calendar years), so no per-row lookup of the terms is needed.
         if value == "yes":
             return queryset.filter(on_council=True)
+        if value == "invited":
+            return queryset.filter(on_council=False)
         # "No": States speaking without a seat (rule 37); bodies and officials have no seat.
         return queryset.filter(on_council=False, member_state__isnull=False)
 

@@ -629,6 +629,19 @@ class Speech(models.Model):
         editable=False,
         help_text="The State spoken for held a Council seat that year (kept by trigger)",
     )
+    # Words as a word processor counts them (runs of non-space characters): the denominator
+    # of "matches per 10,000 words" in the trends (archive.research.trends), summed per year
+    # without reading any text.
+    word_count = models.GeneratedField(
+        expression=models.Func(
+            models.F("text"),
+            models.Value(r"\S+"),
+            function="regexp_count",
+            output_field=models.IntegerField(),
+        ),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
 
     objects = SpeechQuerySet.as_manager()
 
@@ -672,6 +685,39 @@ class Speech(models.Model):
     @property
     def anchor(self) -> str:
         return f"speech-{self.sequence}"
+
+
+class SpeechYearCount(models.Model):
+    """Statements and their words per year and group (State or body, role, Council seat).
+
+    The denominators of the trends (archive.research.trends): "share of the year's statements"
+    must not count 100,000 speeches on every request. Kept by statement-level triggers on the
+    speech table (migration research_year_counts) whatever writes the rows: imports, the
+    corpus COPY, the admin, and the triggers that move a speech's date or Council seat.
+    Statements without a meeting date have no year and are not counted here.
+    """
+
+    year = models.PositiveSmallIntegerField()
+    member_state_id = models.BigIntegerField(null=True, blank=True)
+    affiliation_id = models.BigIntegerField(null=True, blank=True)
+    role = models.CharField(max_length=10)
+    on_council = models.BooleanField()
+    # Signed on purpose: the triggers add each change as a delta, and a CHECK (>= 0) would
+    # refuse the negative delta row INSERT ... ON CONFLICT proposes before it becomes an update.
+    statements = models.IntegerField()
+    words = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "member_state_id", "affiliation_id", "role", "on_council"],
+                nulls_distinct=False,
+                name="speechyearcount_unique_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.statements} statements"
 
 
 # --------------------------------------------------------------------------- Resolutions & votes
@@ -1171,6 +1217,62 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return self.symbol
+
+
+class ResolutionCitation(models.Model):
+    """A Council resolution cited in the text of a later one ("Recalling its resolution ...").
+
+    Built from ``Resolution.text`` by ``archive.research.citations.build_citations`` (the
+    reference loader's last step, or ``manage.py build_citations``). ``number`` and ``year``
+    are as printed; ``cited`` is the resolution with exactly that number and year, or empty
+    when the archive has none (a misprint such as "1584 (2004)" for 1584 (2005)): such a
+    citation is shown as printed and never counted as a link between resolutions.
+    """
+
+    citing = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="citations_made")
+    cited = models.ForeignKey(
+        Resolution,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="citations_received",
+    )
+    number = models.PositiveIntegerField(help_text="Number of the cited resolution as printed")
+    year = models.PositiveSmallIntegerField(help_text="Year of the cited resolution as printed")
+    paragraph = models.PositiveSmallIntegerField(
+        help_text="First paragraph of the citing text that cites it (1-based; 0: unknown)"
+    )
+    paragraphs = models.PositiveSmallIntegerField(
+        default=1, help_text="How many paragraphs of the citing text cite it"
+    )
+    context = models.TextField(help_text="The first citing paragraph, as printed")
+
+    class Meta:
+        ordering = ["citing", "paragraph", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citing", "number", "year"], name="resolutioncitation_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="resolutioncitation_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1946), name="resolutioncitation_year_from_1946"
+            ),
+            models.CheckConstraint(
+                condition=Q(paragraphs__gte=1), name="resolutioncitation_paragraphs_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(citing=models.F("cited")), name="resolutioncitation_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citing} cites {self.number} ({self.year})"
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} ({self.year})"
 
 
 class ImportRecord(models.Model):

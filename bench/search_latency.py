@@ -1,4 +1,5 @@
-"""End-to-end latency of the search page (and meeting / State / resolution pages) at volume.
+"""End-to-end latency of the search page (and meeting / State / resolution pages, and the
+research pages: trends, affinity, citations, keyword in context) at volume.
 
 Runs GET requests through the full Django stack (django.test.Client: middleware, view,
 template, facets, snippets) against a benchmark database of >= 90,000 real speeches, loaded
@@ -83,6 +84,114 @@ def _time(client, url: str, reps: int, *, before=None) -> tuple[list[float], int
     return timings, status
 
 
+# The research pages (issue 13) and their targets for the cold p95, in ms.
+RESEARCH_PAGES: list[tuple[str, str, int | None]] = [
+    ("trends: peace", "/trends/?q=peace", 300),
+    (
+        "trends: peace, 5 States",
+        "/trends/?q=peace&split=state&state=fra&state=usa&state=chn&state=rus&state=gbr",
+        300,
+    ),
+    ("trends: peace, by role", "/trends/?q=peace&split=role", None),
+    ('trends: "sexual violence", council', "/trends/?q=%22sexual+violence%22&split=council", None),
+    (
+        "trends: peace, 5 States per 10k",
+        "/trends/?q=peace&split=state&state=fra&state=usa"
+        "&state=chn&state=rus&state=gbr&measure=per10k",
+        None,
+    ),
+    ("trends: peace per 10k words", "/trends/?q=peace&measure=per10k", None),
+    ("affinity: matrix 2019", "/affinity/?year=2019", 100),
+    ("affinity: matrix 2015-2020", "/affinity/?from=2015&to=2020", None),
+    ("affinity: CHN-RUS votes 2019", "/affinity/chn/?with=rus&year=2019", None),
+    ("State page USA (most like)", "/states/usa/", 100),
+    ("State page DEU (most like)", "/states/deu/", 100),
+    ("resolution 1325 (2000)", "/resolutions/1325/2000/", 100),
+    ("resolution 1820 (2008)", "/resolutions/1820/2008/", 100),
+    ("lineage of 1325 (2000)", "/resolutions/1325/2000/lineage/", None),
+    ('KWIC: "sexual violence" p1', "/search/kwic/?q=%22sexual+violence%22", 200),
+    ('KWIC: "sexual violence" by right', "/search/kwic/?q=%22sexual+violence%22&order=right", None),
+    ("KWIC: genocide p1", "/search/kwic/?q=genocide", None),
+]
+
+
+def _first_byte(client, url: str) -> tuple[float, float, int]:
+    """(ms to the first chunk, ms to the last, bytes) of a streamed download."""
+    start = time.perf_counter()
+    response = client.get(url)
+    chunks = iter(response.streaming_content)
+    first = next(chunks, b"")
+    ttfb = (time.perf_counter() - start) * 1000
+    size = len(first) + sum(len(c) for c in chunks)
+    return ttfb, (time.perf_counter() - start) * 1000, size
+
+
+def _research_parts() -> list[tuple[str, object]]:
+    """The research computations alone, as a page runs them (its own queries included)."""
+    from archive.models import MemberState, Resolution
+    from archive.research.citations import citations_of
+    from archive.views.affinity import state_affinity_context
+
+    usa = MemberState.objects.get(iso3="USA")
+    deu = MemberState.objects.get(iso3="DEU")
+    usa_terms, deu_terms = list(usa.council_terms.all()), list(deu.council_terms.all())
+    wps = Resolution.objects.get(number=1325, year=2000)
+    return [
+        ("  most like: USA (all its votes)", lambda: state_affinity_context(usa, usa_terms)),
+        ("  most like: DEU (its terms)", lambda: state_affinity_context(deu, deu_terms)),
+        ("  cites / cited by: 1325 (2000)", lambda: citations_of(wps)),
+    ]
+
+
+def research(client, *, reps: int, warmup: int) -> None:
+    """The research pages, warm and cold, against their targets (printed, never asserted)."""
+    from django.core.cache import cache
+
+    from bench.research_data import ensure_reference_data
+
+    ensure_reference_data()
+    print(f"\nresearch pages (load average {os.getloadavg()[0]:.2f} at start):")
+    header = (
+        f"{'page':36} | {'warm p50':>8} {'p95':>6} | {'cold p50':>8} {'p95':>6} {'max':>6} | target"
+    )
+    print(header)
+    print("-" * len(header))
+    for label, url, target in RESEARCH_PAGES:
+        _time(client, url, warmup)
+        warm, status = _time(client, url, reps)
+        cold, _ = _time(client, url, reps, before=cache.clear)
+        verdict = ""
+        if target:
+            verdict = f"p95 < {target}: {'yes' if _pct(cold, 95) < target else 'NO'}"
+        flag = "" if status == 200 else f"  (status {status})"
+        print(
+            f"{label:36} | {statistics.median(warm):8.1f} {_pct(warm, 95):6.1f} | "
+            f"{statistics.median(cold):8.1f} {_pct(cold, 95):6.1f} {max(cold):6.1f} | "
+            f"{verdict}{flag}"
+        )
+    # The research parts of pages that show much else (a State page, a resolution page).
+    for label, work in _research_parts():
+        work()
+        timings = []
+        for _ in range(reps):
+            cache.clear()
+            start = time.perf_counter()
+            work()
+            timings.append((time.perf_counter() - start) * 1000)
+        print(
+            f"{label:36} | {'':8} {'':6} | {statistics.median(timings):8.1f} "
+            f"{_pct(timings, 95):6.1f} {max(timings):6.1f} | part of a page"
+        )
+    for label, url in [
+        ('KWIC CSV: "sexual violence"', "/search/kwic.csv?q=%22sexual+violence%22"),
+        ("KWIC CSV: genocide", "/search/kwic.csv?q=genocide"),
+    ]:
+        cache.clear()
+        ttfb, total, size = _first_byte(client, url)
+        print(f"{label:36} | streamed: first bytes {ttfb:.0f} ms, all {total:.0f} ms, {size:,} B")
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Measure and print the latency table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -90,6 +199,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--load", type=int, default=0, help="(re)load N speeches first")
     parser.add_argument("--min-speeches", type=int, default=90_000)
+    parser.add_argument(
+        "--only-research", action="store_true", help="only the research pages (issue 13)"
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
@@ -137,6 +249,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"reps per query: {args.reps} after {args.warmup} warm-up requests\n")
     client = Client()
+    if args.only_research:
+        research(client, reps=args.reps, warmup=args.warmup)
+        return
     factory = RequestFactory()
     header = f"{'query':34} {'matches':>8} | {'warm p50':>8} {'p95':>6} {'max':>6} | {'cold p50':>8} {'p95':>6} {'max':>6}"
     print(header)
@@ -205,6 +320,7 @@ def main(argv: list[str] | None = None) -> None:
             f"  {label:30} p50 {statistics.median(timings):6.1f}  p95 {_pct(timings, 95):6.1f}"
             f"  max {max(timings):6.1f} ms"
         )
+    research(client, reps=args.reps, warmup=args.warmup)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from archive.people.attribution import after_import
 from archive.people.folding import fold_name, gender_of
 from archive.people.labels import heading, speaker_label, speaker_note
 from archive.people.merges import MergeError, accept_merge, reject_merge
-from archive.people.persons import ensure_persons
+from archive.people.persons import ensure_persons, fold_speakers
 from archive.people.proposals import PersonFacts, compare, propose_merges
 
 JURGENSON = ["Mr. Jürgenson", "Mr. Jiirgenson", "Mr. Jtirgenson", "Sven Jiirgenson"]
@@ -49,6 +49,23 @@ def test_every_printed_spelling_of_jurgenson_folds_to_one_key(name):
 @pytest.mark.parametrize("query", ["Jurgenson", "Jürgenson", "Jiirgenson", "JÜRGENSON"])
 def test_queries_with_or_without_diacritics_fold_alike(query):
     assert fold_name(query) == "jurgenson"
+
+
+@pytest.mark.parametrize(
+    ("name", "key"), [("Ms. King", "king"), ("Ms. Prince", "prince"), ("King Philippe", "philipe")]
+)
+def test_a_surname_that_is_also_a_title_is_kept(name, key):
+    assert fold_name(name) == key
+
+
+@pytest.mark.django_db
+def test_folding_again_writes_nothing():
+    """A second import must not rewrite spellings (each write is a new archive version)."""
+    Speaker.objects.create(name="Ms. King")
+    Speaker.objects.create(name="...")
+    ensure_persons()
+    assert fold_speakers() == 0
+    assert sorted(Speaker.objects.values_list("folded_name", flat=True)) == ["", "king"]
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,7 @@ def claims_into_names(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0016_search_postings"),
+        ("archive", "0015_research_year_counts"),
     ]
 
     operations = [

@@ -102,9 +102,10 @@ def fold_word(word: str) -> str:
 
 
 def name_tokens(name: str) -> list[str]:
-    """The folded words of a personal name, honorifics left out."""
+    """The folded words of a personal name, honorifics left out; the last word always stays,
+    being the surname when the rest are titles ("Ms. King", "Ms. Prince")."""
     words = plain(name).split()
-    while words and words[0] in HONORIFICS:
+    while len(words) > 1 and words[0] in HONORIFICS:
         words = words[1:]
     return [fold_word(w) for w in words]
 

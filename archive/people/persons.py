@@ -24,10 +24,16 @@ _OCR_TRACES = re.compile(r"ii|[¢©®°\d]")
 def fold_speakers(speakers: Iterable[Speaker] | None = None) -> int:
     """Store the folded key of every spelling that lacks it (or of ``speakers``)."""
     rows = list(speakers) if speakers is not None else list(Speaker.objects.filter(folded_name=""))
+    changed = []
     for speaker in rows:
-        speaker.folded_name = fold_name(speaker.name)[:200]
-    Speaker.objects.bulk_update(rows, ["folded_name"], batch_size=1000)
-    return len(rows)
+        folded = fold_name(speaker.name)[:200]
+        # A spelling with nothing to fold ("..." as printed) keeps "": writing it again would
+        # count as a change of the archive (a new version, caches dropped) on every import.
+        if folded != speaker.folded_name:
+            speaker.folded_name = folded
+            changed.append(speaker)
+    Speaker.objects.bulk_update(changed, ["folded_name"], batch_size=1000)
+    return len(changed)
 
 
 def ensure_persons() -> list[int]:

@@ -123,6 +123,7 @@ STEPS = (
     "vetoes",
     "resolution_texts",
     "reconciliation",
+    "resolution_citations",
 )
 
 
@@ -156,6 +157,7 @@ def load_reference_data(
     run(load_resolution_texts)
     run(reconciliation)
     run(load_topics)
+    run(resolution_citations)
     return results
 
 
@@ -172,6 +174,19 @@ def load_topics(*, data_dir: Path) -> LoadResult:
     added, removed = assign_topics()
     result.created["AgendaItemTopic"] += added
     result.deleted["AgendaItemTopic"] += removed
+    return result
+
+
+def resolution_citations(*, data_dir: Path) -> LoadResult:
+    """The citation graph from the texts just loaded (archive.research.citations)."""
+    from archive.research.citations import build_citations
+
+    result = LoadResult("resolution citations")
+    built = build_citations()
+    result.created["ResolutionCitation"] = built.created
+    result.updated["ResolutionCitation"] = built.updated
+    result.deleted["ResolutionCitation"] = built.deleted
+    result.unchanged["ResolutionCitation"] = built.citations - built.created - built.updated
     return result
 
 

@@ -1,11 +1,14 @@
 """Public pages of the archive (read-only): one module per area."""
 
+from archive.views.affinity import affinity_page, affinity_state  # noqa: F401
 from archive.views.downloads import downloads  # noqa: F401
 from archive.views.feeds import (  # noqa: F401
     MeetingFeed,
     MemberStateStatementsFeed,
     ResolutionCitationsFeed,
 )
+from archive.views.kwic import kwic_csv, kwic_json, kwic_page  # noqa: F401
+from archive.views.lineage import resolution_lineage  # noqa: F401
 from archive.views.pages import (  # noqa: F401
     affiliation_detail,
     affiliation_list,
@@ -30,4 +33,5 @@ from archive.views.search import (  # noqa: F401
     search_json,
     search_page,
 )
+from archive.views.trends import trends_page  # noqa: F401
 from archive.views.votes import vote_detail  # noqa: F401

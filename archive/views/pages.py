@@ -47,6 +47,7 @@ from archive.models import (
 )
 from archive.parsing.symbols import normalise_document_symbol
 from archive.people.labels import article_name
+from archive.research.citations import citations_of
 from archive.templatetags.archive_tags import citation
 from archive.views.facts import meeting_topics, seat_texts, who_spoke
 from archive.vote_facts import VoteFacts, per_member_from, result_words
@@ -479,10 +480,13 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
     per_year = [(y, n) for y, n in per_year if y is not None]
     votes = MemberVote.objects.filter(member_state=state)
     latest_statements = statements(Speech.objects.filter(member_state=state)).reverse()[:10]
+    from archive.views.affinity import state_affinity_context
+
     return render(
         request,
         "archive/member_state_detail.html",
         {
+            **state_affinity_context(state, terms),
             "state": state,
             "terms": terms,
             "seats": seat_texts(state, terms),
@@ -737,6 +741,7 @@ def resolution_detail(request: HttpRequest, number: int, year: int) -> HttpRespo
             else speeches_at_vote,
             "page": page,
             "citation_count": page.paginator.count,
+            "graph": citations_of(resolution),
         },
     )
 
