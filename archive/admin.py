@@ -31,7 +31,6 @@ from archive.models import (
     MemberState,
     Mention,
     NameAlias,
-    PrintedVoteName,
     ProceduralLine,
     Resolution,
     ResolutionCitation,
@@ -263,23 +262,6 @@ class ResolutionAdmin(admin.ModelAdmin):
         return f"{vote.get_outcome_display()} {vote.tally}".strip() if vote else "—"
 
 
-@admin.register(PrintedVoteName)
-class PrintedVoteNameAdmin(admin.ModelAdmin):
-    """Read-only: names of vote lists kept as printed; mapped from the review queue."""
-
-    list_display = ["name", "position", "vote", "list_order"]
-    list_filter = ["position"]
-    search_fields = ["name", "vote__draft_symbol", "vote__meeting__symbol"]
-    list_select_related = ["vote__resolution"]
-    raw_id_fields = ["vote"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 # --------------------------------------------------------------------------- Research (derived)
 
 
@@ -346,10 +328,20 @@ class DecisionAdmin(admin.ModelAdmin):
 class ImportRecordAdmin(admin.ModelAdmin):
     """Read-only: the audit trail is written by the importers, never edited by hand."""
 
-    list_display = ["at", "action", "source_name", "symbol", "user", "meeting", "needs_review"]
+    list_display = [
+        "at",
+        "action",
+        "source_name",
+        "symbol",
+        "user",
+        "meeting",
+        "needs_review",
+        "reviewed_at",
+        "reviewed_by",
+    ]
     list_filter = ["action", "needs_review", "at"]
-    search_fields = ["source_name", "symbol", "summary"]
-    list_select_related = ["user", "meeting"]
+    search_fields = ["source_name", "symbol", "summary", "review_note"]
+    list_select_related = ["user", "meeting", "reviewed_by"]
     date_hierarchy = "at"
 
     def has_add_permission(self, request) -> bool:

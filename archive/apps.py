@@ -12,7 +12,7 @@ class ArchiveConfig(AppConfig):
     def ready(self) -> None:
         # Undo handlers register when their module is imported: a decision must be undoable
         # from any page (the review queue, the admin) whatever was imported before.
-        from archive import name_mapping, vote_sources  # noqa: F401
+        from archive import import_review, name_mapping, vote_sources  # noqa: F401
         from archive.people import merges  # noqa: F401
 
 

@@ -32,13 +32,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from archive.import_review import close_superseded
 from archive.models import (
     AgendaItem,
     ImportRecord,
     Meeting,
     MeetingMember,
     Mention,
-    PrintedVoteName,
     ProceduralLine,
     Resolution,
     Speaker,
@@ -604,7 +604,6 @@ def _import(
         )
     except UnknownResult as exc:
         raise ImportFailed(str(exc)) from exc
-    _write_printed_vote_names(written.votes, names)
     votes = written.count
     mentions = _write_mentions(meeting, parsed, speeches)
     # Names from the cover page, a person per new spelling, topics of a new agenda item.
@@ -644,6 +643,7 @@ def _import(
         checks=[c.to_dict() for c in [*(getattr(parsed, "checks", None) or []), *result.checks]],
         needs_review=bool(error_checks(parsed)),
     )
+    close_superseded(result.record)
     if upload is not None:
         upload.status = TranscriptUpload.Status.IMPORTED
         upload.symbol = parsed.symbol[:60]
@@ -894,23 +894,6 @@ def _similar(a: str, b: str) -> bool:
 
 
 # --------------------------------------------------------------------------- votes
-
-
-def _write_printed_vote_names(votes: list, names: ResolvedNames) -> None:
-    """Keep every name of a vote list that matched no Member State, exactly as printed."""
-    PrintedVoteName.objects.filter(vote__in=votes).delete()
-    rows = []
-    for vote, lists in zip(votes, names.votes, strict=True):
-        seen: set[str] = set()
-        for attr, position in _VOTE_LISTS:
-            for order, (name, match) in enumerate(lists[attr], start=1):
-                if (match and match.member_state_id) or name in seen:
-                    continue
-                seen.add(name)
-                rows.append(
-                    PrintedVoteName(vote=vote, position=position, name=name[:200], list_order=order)
-                )
-    PrintedVoteName.objects.bulk_create(rows)
 
 
 def _resolution_ref(value: str | None):

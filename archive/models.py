@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -898,6 +899,12 @@ class Vote(models.Model):
     provenance = models.JSONField(
         default=dict, blank=True, help_text="Which claim gave each value shown: field -> claim id"
     )
+    members_as_printed = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Names the source of the members' votes prints that match no State, kept as "
+        "printed: [{name, position}] (VoteClaim.unmatched of that source)",
+    )
 
     objects = VoteQuerySet.as_manager()
 
@@ -968,6 +975,11 @@ class Vote(models.Model):
         return cached_reverse("archive:vote", self.pk)
 
     @property
+    def printed_members(self) -> list[PrintedMember]:
+        """The members' names shown as printed (matched to no State), in the source's order."""
+        return [PrintedMember.of(entry) for entry in self.members_as_printed or []]
+
+    @property
     def year(self) -> int | None:
         """The vote's year: its date's, else its resolution's."""
         if self.date:
@@ -1013,32 +1025,30 @@ class MemberVote(models.Model):
         return f"{self.member_state}: {self.get_position_display()}"
 
 
-class PrintedVoteName(models.Model):
-    """A name in a vote list that no Member State was found for, kept exactly as printed.
+@dataclass(frozen=True)
+class PrintedMember:
+    """A name in a vote list that no Member State was found for, exactly as printed.
 
-    The public vote shows it beside the matched members, so that no line of the record is
-    dropped; mapping the name in the review queue turns it into a ``MemberVote``.
+    Kept in the source's claim (``VoteClaim.unmatched``) and shown with the vote
+    (``Vote.members_as_printed``, derived by the reconciliation), so that no line of the record
+    is dropped; mapping the name in the review queue moves it into the claim's members' votes.
     """
 
-    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="printed_names")
-    position = models.CharField(max_length=20, choices=MemberVote.Position.choices)
-    name = models.CharField(max_length=200, help_text="Exactly as printed in the list")
-    list_order = models.PositiveSmallIntegerField(help_text="Place in its list, from 1")
+    name: str
+    position: str = ""  # a MemberVote.Position, or "" when the source does not say
 
-    class Meta:
-        ordering = ["vote", "position", "list_order"]
-        constraints = [
-            models.UniqueConstraint(fields=["vote", "name"], name="printedvotename_unique"),
-            models.CheckConstraint(
-                condition=Q(
-                    position__in=["in_favour", "against", "abstaining", "not_participating"]
-                ),
-                name="printedvotename_position_valid",
-            ),
-        ]
+    @classmethod
+    def of(cls, entry) -> PrintedMember:
+        """From a claim's ``unmatched`` entry: {"name", "position"} (a bare name in old rows)."""
+        if isinstance(entry, str):
+            return cls(entry)
+        return cls(entry.get("name", ""), entry.get("position") or "")
 
-    def __str__(self) -> str:
-        return f"{self.name} (as printed): {self.get_position_display()}"
+    def as_entry(self) -> dict:
+        return {"name": self.name, "position": self.position}
+
+    def get_position_display(self) -> str:
+        return dict(MemberVote.Position.choices).get(self.position, "position not given")
 
 
 class VoteClaimQuerySet(models.QuerySet):
@@ -1105,7 +1115,9 @@ class VoteClaim(models.Model):
     )
     vetoed_by = models.JSONField(default=list, blank=True, help_text="ISO3 of vetoing members")
     unmatched = models.JSONField(
-        default=list, blank=True, help_text="Member names as printed that match no State"
+        default=list,
+        blank=True,
+        help_text="Member names as printed that match no State, in order: [{name, position}]",
     )
     duplicates = models.JSONField(
         default=list, blank=True, help_text="Members the source lists twice (first kept)"
@@ -1299,12 +1311,32 @@ class ImportRecord(models.Model):
         default=False,
         help_text="Imported with error checks acknowledged: a person should review the record",
     )
+    # Set when the review is closed: a person marked the record reviewed (a curation decision,
+    # undoable), or a later import of the meeting replaced what this one wrote.
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_note = models.CharField(
+        max_length=500, blank=True, help_text="How the review was closed, in words"
+    )
 
     class Meta:
         ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(needs_review=False) | Q(reviewed_at__isnull=True),
+                name="importrecord_reviewed_is_not_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.symbol or self.source_name}"
+
+    @property
+    def error_checks(self) -> list[dict]:
+        """The stored checks of severity error, in the record's order."""
+        return [c for c in self.checks or [] if c.get("severity") == "error"]
 
 
 # --------------------------------------------------------------------------- Curation

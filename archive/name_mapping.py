@@ -5,8 +5,12 @@
 - every statement printed with that name and still unattributed gets the State or body (and a
   speaker row for it, as an import would have made); for a presidency printed with it, the
   meeting gets its presidency and the President's own statements their State;
-- members' lists and vote lists that print it get the Member State (a vote-list name becomes a
-  ``MemberVote``, unless that State already has a vote there: then it stays as printed);
+- members' lists that print it get the Member State; in vote lists, each source's claim that
+  prints it (``VoteClaim.unmatched``) counts it as that State's vote (``VoteClaim.positions``,
+  and ``vetoed_by`` for a permanent member's vote against a vetoed draft), unless that State
+  already has a vote there: then it stays as printed. The votes shown are derived from the
+  claims again (``reconcile_votes``), so the mapping holds through every later reconciliation,
+  loader run and re-import, which read the name through the alias below the same way;
 - a ``NameAlias`` makes ``archive.names`` (the one resolver) use the mapping in future imports;
 - the decision is recorded (``archive.curation``) with exactly what it replaced, and
   ``curation.undo`` restores that.
@@ -34,12 +38,14 @@ from archive.models import (
     MemberState,
     MemberVote,
     NameAlias,
-    PrintedVoteName,
+    PrintedMember,
     Speaker,
     Speech,
     Vote,
+    VoteClaim,
     normalise_name,
 )
+from archive.reference_data.reconcile import reconcile_votes
 
 KIND = "name_mapping"
 SOURCE = "review queue"
@@ -119,8 +125,8 @@ def map_printed_name(*, name: str, target: Target, user) -> Decision:
             key, target, counts, presided=before.get("presidencies", [])
         )
     if target.member_state:
-        before["members"] = _map_members(key, target.member_state, counts)
-        before["printed_votes"], after["member_votes"] = _map_vote_names(
+        before["members"], after["members"] = _map_members(key, target.member_state, counts)
+        before["vote_claims"], after["vote_claims"] = _map_vote_names(
             key, target.member_state, counts
         )
     after["alias"] = _save_alias(name, key, target, user)
@@ -214,54 +220,82 @@ def _reattribute_speeches(key: str, target: Target, counts: dict, presided: list
     return before, after, created
 
 
-def _map_members(key: str, state: MemberState, counts: dict) -> list[int]:
+def _map_members(key: str, state: MemberState, counts: dict) -> tuple[list, list]:
+    """Members' list entries printing the name get the State. ``after`` keeps each entry's
+    place (meeting, position, spelling), so that undo finds it after a re-import rewrote it."""
     spellings = _variants(MeetingMember, "country_as_printed", key, member_state__isnull=True)
-    rows = MeetingMember.objects.filter(member_state__isnull=True, country_as_printed__in=spellings)
-    pks = sorted(rows.values_list("pk", flat=True))
+    rows = list(
+        MeetingMember.objects.filter(
+            member_state__isnull=True, country_as_printed__in=spellings
+        ).order_by("pk")
+    )
+    pks = [row.pk for row in rows]
     MeetingMember.objects.filter(pk__in=pks).update(member_state=state)
     counts["members"] = len(pks)
-    return pks
+    places = [[row.meeting_id, row.position, row.country_as_printed, state.pk] for row in rows]
+    return pks, places
 
 
-def _map_vote_names(key: str, state: MemberState, counts: dict):
-    spellings = _variants(PrintedVoteName, "name", key)
-    rows = list(
-        PrintedVoteName.objects.filter(name__in=spellings).select_related("vote").order_by("pk")
-    )
-    voted = set(
-        MemberVote.objects.filter(
-            vote__in=[r.vote_id for r in rows], member_state=state
-        ).values_list("vote_id", flat=True)
-    )
-    moved = [r for r in rows if r.vote_id not in voted]
-    counts["kept"] = len(rows) - len(moved)
-    created = MemberVote.objects.bulk_create(
-        MemberVote(
-            vote_id=r.vote_id,
-            member_state=state,
-            position=r.position,
-            is_veto=_is_veto(r.vote, r.position, state),
-        )
-        for r in moved
-    )
-    PrintedVoteName.objects.filter(pk__in=[r.pk for r in moved]).delete()
-    counts["votes"] = len(moved)
-    before = [[r.pk, r.vote_id, r.position, r.name, r.list_order] for r in moved]
-    return before, sorted(mv.pk for mv in created)
+def _claim_state(claim: VoteClaim) -> list:
+    """What a mapping changes in a claim, as stored in the decision: [pk, positions, vetoed_by,
+    unmatched]."""
+    return [claim.pk, dict(claim.positions), list(claim.vetoed_by), list(claim.unmatched)]
 
 
-def _is_veto(vote: Vote, position: str, state: MemberState) -> bool:
-    """As the importer decides it: a permanent member's vote against a draft that failed."""
-    if vote.outcome != Vote.Outcome.VETOED or position != MemberVote.Position.AGAINST:
+def _map_vote_names(key: str, state: MemberState, counts: dict) -> tuple[list, list]:
+    """Every claim printing the name in a vote list counts it as ``state``'s vote."""
+    claims = [
+        claim
+        for claim in VoteClaim.objects.exclude(unmatched=[]).select_related("vote").order_by("pk")
+        if any(normalise_name(PrintedMember.of(e).name) == key for e in claim.unmatched)
+    ]
+    before, after = [], []
+    for claim in claims:
+        before.append(_claim_state(claim))
+        moved, kept = _count_as_state(claim, key, state)
+        counts["votes"] += moved
+        counts["kept"] += kept
+        claim.save(update_fields=["positions", "vetoed_by", "unmatched"])
+        after.append(_claim_state(claim))
+    if claims:
+        reconcile_votes({claim.vote_id for claim in claims})
+    return before, after
+
+
+def _count_as_state(claim: VoteClaim, key: str, state: MemberState) -> tuple[int, int]:
+    """Move the claim's entries printing the name into its members' votes, as a re-read of the
+    source with the mapping would (a State voting twice keeps its first vote, the name stays
+    as printed). Returns (moved, kept)."""
+    moved = kept = 0
+    remaining = []
+    for entry in claim.unmatched:
+        member = PrintedMember.of(entry)
+        if normalise_name(member.name) != key:
+            remaining.append(entry)
+        elif state.iso3 in claim.positions or member.position not in MemberVote.Position.values:
+            remaining.append(entry)
+            kept += 1
+        else:
+            claim.positions[state.iso3] = member.position
+            if _is_veto(claim, member.position, state) and state.iso3 not in claim.vetoed_by:
+                claim.vetoed_by = sorted([*claim.vetoed_by, state.iso3])
+            moved += 1
+    claim.unmatched = remaining
+    return moved, kept
+
+
+def _is_veto(claim: VoteClaim, position: str, state: MemberState) -> bool:
+    """As the sources are read: a permanent member's vote against a draft that was vetoed."""
+    if claim.outcome != Vote.Outcome.VETOED or position != MemberVote.Position.AGAINST:
         return False
-    year = vote.date.year if vote.date else None
+    date = claim.date or claim.vote.date
     return (
-        year is not None
+        date is not None
         and CouncilTerm.objects.filter(
             member_state=state,
             seat=CouncilTerm.Seat.PERMANENT,
-            start_year__lte=year,
-            end_year__gte=year,
+            start_year__lte=date.year,
+            end_year__gte=date.year,
         ).exists()
     )
 
@@ -310,12 +344,24 @@ def undo_mapping(decision: Decision) -> None:
         )
     Speaker.objects.filter(pk__in=after.get("speakers", []), speeches__isnull=True).delete()
     MeetingMember.objects.filter(pk__in=before.get("members", [])).update(member_state=None)
+    for meeting_id, position, printed, state_id in after.get("members", []):
+        # The same entry written again by a re-import (through the alias): a new row.
+        MeetingMember.objects.filter(
+            meeting_id=meeting_id,
+            position=position,
+            country_as_printed=printed,
+            member_state_id=state_id,
+        ).update(member_state=None)
     Meeting.objects.filter(pk__in=before.get("presidencies", [])).update(presidency=None)
-    MemberVote.objects.filter(pk__in=after.get("member_votes", [])).delete()
-    PrintedVoteName.objects.bulk_create(
-        PrintedVoteName(pk=pk, vote_id=vote_id, position=position, name=name, list_order=order)
-        for pk, vote_id, position, name, order in before.get("printed_votes", [])
-    )
+    for pk, positions, vetoed_by, unmatched in before.get("vote_claims", []):
+        VoteClaim.objects.filter(pk=pk).update(
+            positions=positions, vetoed_by=vetoed_by, unmatched=unmatched
+        )
+    claimed = [row[0] for row in before.get("vote_claims", [])]
+    if claimed:
+        reconcile_votes(
+            set(VoteClaim.objects.filter(pk__in=claimed).values_list("vote", flat=True))
+        )
     _restore_alias(before.get("alias"), after["alias"]["pk"])
     if after.get("created_affiliation"):
         Affiliation.objects.filter(pk=after["created_affiliation"]).delete()
@@ -335,10 +381,23 @@ def _check_unchanged(after: dict) -> None:
             "Some of these statements have changed since (re-imported or re-attributed): "
             "this mapping can no longer be undone as a whole."
         )
-    if MemberVote.objects.filter(pk__in=after.get("member_votes", [])).count() != len(
-        after.get("member_votes", [])
-    ):
-        raise curation.CannotUndo("Some of these votes have changed since (re-imported).")
+    if "member_votes" in after:
+        # Made before vote-list names were kept in the claims (migration 0017): what it wrote
+        # is gone with the table it restored into.
+        raise curation.CannotUndo(
+            "This mapping was made before vote lists were kept with their sources: map the "
+            "name again to change it."
+        )
+    claims = after.get("vote_claims", [])
+    current = {
+        claim.pk: _claim_state(claim)
+        for claim in VoteClaim.objects.filter(pk__in=[row[0] for row in claims])
+    }
+    if any(current.get(row[0]) != row for row in claims):
+        raise curation.CannotUndo(
+            "Some of these votes' sources have changed since (re-imported or reloaded): this "
+            "mapping can no longer be undone as a whole."
+        )
 
 
 def _restore_alias(previous: dict | None, pk: int) -> None:

@@ -163,7 +163,6 @@ def _compare_votes(diff: RecordDiff, meeting: Meeting, parsed, names: ResolvedNa
         .select_related("resolution")
         .prefetch_related(
             Prefetch("member_votes", queryset=MemberVote.objects.select_related("member_state")),
-            "printed_names",
         )
         .order_by("position", "pk")
     )
@@ -195,7 +194,7 @@ def _vote_differences(number: int, old: Vote, new, lists: dict) -> list[str]:
         if (before or "") != (after or "") and not (label == "resolution" and _same(before, after)):
             lines.append(f"Vote {number}: {label} {_words(before)} → {_words(after)}.")
     held = {mv.member_state.name: mv.position for mv in old.member_votes.all()}
-    held.update({p.name: p.position for p in old.printed_names.all()})
+    held.update({p.name: p.position for p in old.printed_members})
     wanted = {}
     for attr, position in _VOTE_LISTS:
         for printed, match in lists[attr]:

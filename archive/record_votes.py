@@ -152,7 +152,7 @@ def read_vote(position: int, parsed_vote, lists: dict, meeting, lookups: _Lookup
             if match and match.member_state_id and match.member_state_id not in seen:
                 seen.add(match.member_state_id)
                 positions[lookups.iso3(match)] = member_position
-    unmatched = [name for attr, _ in VOTE_LISTS for name, match in lists[attr] if not match]
+    unmatched = printed_members(lists)
     against = [iso3 for iso3, p in positions.items() if p == MemberVote.Position.AGAINST]
     vetoed_by = (
         [iso3 for iso3 in against if iso3 in lookups.permanent()]
@@ -176,6 +176,20 @@ def read_vote(position: int, parsed_vote, lists: dict, meeting, lookups: _Lookup
         unmatched=unmatched,
     )
     return RecordVote(position, parsed_vote, outcome, values, warnings=warnings)
+
+
+def printed_members(lists: dict) -> list[dict]:
+    """The names of a record's vote lists that match no Member State, kept as printed with the
+    list they stand in, in the record's order (a name printed twice is kept once)."""
+    seen: set[str] = set()
+    entries = []
+    for attr, position in VOTE_LISTS:
+        for name, match in lists[attr]:
+            if (match and match.member_state_id) or name in seen:
+                continue
+            seen.add(name)
+            entries.append({"name": name[:200], "position": str(position)})
+    return entries
 
 
 def _record_detail(meeting: Meeting) -> str:

@@ -47,6 +47,7 @@ FIELD_NAMES = {
     "meeting": "meeting",
     "members": "members' votes",
     "members_not_shown": "",
+    "members_as_printed": "",
     "vetoes": "vetoes",
 }
 
@@ -173,11 +174,12 @@ class VoteFacts:
             notes.append(
                 f"{source_name(listing.source).capitalize()} lists {names} twice; the first is kept."
             )
-        if Flag.UNMATCHED_MEMBER in flags and listing:
-            names = ", ".join(f"“{n}”" for n in listing.unmatched)
+        printing = self._claim("members_as_printed")
+        if Flag.UNMATCHED_MEMBER in flags and printing:
+            names = ", ".join(f"“{m.name}”" for m in self.vote.printed_members)
             notes.append(
-                f"{source_name(listing.source).capitalize()} names {names}, which match no "
-                "State: not counted among the members' votes."
+                f"{source_name(printing.source).capitalize()} names {names}, which match no "
+                "State: shown as printed, not counted among the members' votes."
             )
         if Flag.NO_DATE in flags:
             notes.append("The date of this vote is not in the archive's sources.")

@@ -12,7 +12,6 @@ from archive.models import (
     Meeting,
     MeetingMember,
     Mention,
-    PrintedVoteName,
     ProceduralLine,
     Resolution,
     Speaker,
@@ -53,10 +52,6 @@ def speeches(reference_db):
         ImportRecord.objects.create(action="import", source_name=f"file{n}.pdf", meeting=meeting)
         TranscriptUpload.objects.create(
             original_name=f"f{n}.pdf", sha256="0" * 64, size=1, content_type="application/pdf"
-        )
-        vote = Vote.objects.filter(meeting=meeting).first() or Vote.objects.first()
-        PrintedVoteName.objects.create(
-            vote=vote, position="in_favour", name=f"Freedonia {n}", list_order=n
         )
         with transaction.atomic():
             record_decision(kind="name_mapping", user=None, summary=f"decision {n}")

@@ -157,3 +157,38 @@ def test_small_downloads_need_no_slot(client, archive, settings):
         response = client.get("/search.csv", {"sort": "newest"})
         assert response.status_code == 200  # a handful of rows: served even when busy
         assert len(csv_rows(response)) == 2
+
+
+def test_a_large_ranked_download_takes_a_slot_and_waits_when_none_is_free(
+    client, archive, settings
+):
+    """Ranked by relevance, a search's rows are a sized list of ids (not a QuerySet): its size
+    still decides whether the download needs a stream slot."""
+    from archive.search import SpeechesInOrder
+
+    matches = Speech.objects.filter(text__icontains="council").count()
+    assert matches >= 2  # more than EXPORT_SMALL_ROWS: a large download here
+    ranked = {"q": "council"}  # no sort: by relevance
+    assert exports.is_small(SpeechesInOrder(list(range(matches)), related=())) is False
+    with _other_worker() as other:
+        assert other.execute(
+            "SELECT pg_try_advisory_lock(%s, 0)", [exports.EXPORT_SLOT_NAMESPACE]
+        ).fetchone()[0]
+        for url in ("/search.csv", "/search.json"):
+            busy = client.get(url, ranked)
+            assert busy.status_code == 503, url
+            assert busy["Retry-After"] == "30" and "no-store" in busy["Cache-Control"]
+        # A small ranked download streams in well under a second: it never waits for a slot.
+        settings.EXPORT_SMALL_ROWS = matches
+        small = client.get("/search.csv", ranked)
+        assert small.status_code == 200 and len(csv_rows(small)) == min(matches, 2)
+        settings.EXPORT_SMALL_ROWS = 1
+        other.execute("SELECT pg_advisory_unlock(%s, 0)", [exports.EXPORT_SLOT_NAMESPACE])
+    response = client.get("/search.csv", ranked)
+    assert response.status_code == 200
+    stream = iter(response.streaming_content)
+    next(stream)
+    assert not _slot_is_free()  # the ranked download holds the slot while it streams
+    list(stream)
+    response.close()
+    assert _slot_is_free()

@@ -408,16 +408,15 @@ def count_queries(client, url: str) -> int:
 
 
 @pytest.mark.parametrize("template", PAGES + EXPORTS)
-def test_query_count_does_not_grow_with_rows(
-    client, archive, template, django_assert_max_num_queries
-):
+def test_query_count_does_not_grow_with_rows(client, archive, template):
     url = template.format(zhang=archive.zhang.pk, speaker=archive.zhang.speaker_id)
     add_rows(archive, 3)
     small = count_queries(client, url)
     add_rows(archive, 27)
     large = count_queries(client, url)
     assert small == large, f"{url}: {small} queries with few rows, {large} with more"
-    # 14: a State's page reads its latest votes and statements in two steps each (their ids,
-    # then the rows by id: archive.page_rows.fetch_page), which is cheaper than one join.
-    with django_assert_max_num_queries(14):
-        client.get(url)
+    # As above, without the validator read: it happens whenever the per-process cache of the
+    # archive's version expires, which a slow shared machine reaches mid-test. 14: a State's
+    # page reads its latest votes and statements in two steps each (their ids, then the rows by
+    # id: archive.page_rows.fetch_page), which is cheaper than one join.
+    assert count_queries(client, url) <= 14, url

@@ -276,6 +276,8 @@ ALLOWED = {
     "download": {"superuser"},  # importing is not downloading: its own permission
     "review": {"staff", "importer", "curator", "superuser"},  # sections filtered inside
     "review_section": {"curator", "superuser"},
+    "review_imports": {"importer", "superuser"},
+    "review_vote_conflicts": {"superuser"},  # "Can change vote"
     "map_name": {"curator", "superuser"},
     "guide": {"staff", "importer", "curator", "superuser"},
 }
@@ -288,6 +290,8 @@ def _staff_page(name: str, upload: TranscriptUpload) -> str:
         "download": reverse("admin:archive_transcriptupload_file", args=[upload.pk]),
         "review": reverse("admin:review"),
         "review_section": reverse("admin:review_section", args=["printed-names"]),
+        "review_imports": reverse("admin:review_section", args=["imports"]),
+        "review_vote_conflicts": reverse("admin:review_section", args=["vote-conflicts"]),
         "map_name": reverse("admin:review_map_name") + "?name=Ruritania",
         "guide": reverse("admin:staff_guide", args=["importing"]),
     }[name]
@@ -331,6 +335,42 @@ def test_mapping_a_name_and_undoing_it_matrix(role):
     assert Decision.objects.get(pk=decision.pk).is_undone == may
     if not may and role not in ("anonymous", "plain"):
         assert response.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", STAFF_ROLES)
+def test_marking_an_import_reviewed_matrix(role):
+    from archive.models import Decision, ImportRecord
+
+    record = ImportRecord.objects.create(action="import", symbol="S/PV.1", needs_review=True)
+    response = client_for(role).post(reverse("admin:review_import_reviewed", args=[record.pk]))
+    may = role in ("importer", "superuser")
+    if role in ("anonymous", "plain"):
+        assert _is_login_redirect(response)
+    else:
+        assert response.status_code == (302 if may else 403)
+    assert ImportRecord.objects.get(pk=record.pk).needs_review == (not may)
+    assert Decision.objects.filter(kind="import_review").exists() == may
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", STAFF_ROLES)
+def test_choosing_a_vote_source_matrix(role):
+    from archive.models import Vote, VoteClaim
+
+    vote = Vote.objects.create(outcome="adopted", draft_symbol="S/2020/1")
+    claim = VoteClaim.objects.create(
+        vote=vote, source="record", key="S/PV.1 vote 1", detail="S/PV.1", standing="pending"
+    )
+    response = client_for(role).post(
+        reverse("admin:review_choose_vote", args=[claim.pk]), {"take": "archive"}
+    )
+    may = role == "superuser"
+    if role in ("anonymous", "plain"):
+        assert _is_login_redirect(response)
+    else:
+        assert response.status_code == (302 if may else 403)
+    assert VoteClaim.objects.get(pk=claim.pk).standing == ("set_aside" if may else "pending")
 
 
 @pytest.mark.django_db

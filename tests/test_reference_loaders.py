@@ -144,7 +144,7 @@ def test_bad_rows_are_reported_with_file_and_line(slices):
     assert (VOTES_CSV, lines - 1, "unmatched_name") in problems
     assert (VOTES_CSV, lines, "malformed_row") in problems
     claim = VoteClaim.objects.get(source="votes_file", key="event 2012")
-    assert claim.unmatched == ["Narnia"]
+    assert claim.unmatched == [{"name": "Narnia", "position": "in_favour"}]
     assert "unmatched_member" in claim.vote.flags
 
 
@@ -217,3 +217,56 @@ def test_member_votes_follow_the_claims_only(slices):
     abstaining = vote.member_votes.filter(position=MemberVote.Position.ABSTAINING)
     assert set(abstaining.values_list("member_state__iso3", flat=True)) == {"CHN", "RUS"}
     assert vote.provenance["members"] == vote.claims.get(source="votes_file").pk
+
+
+def _vote_facts(vote: Vote) -> dict:
+    vote.refresh_from_db()
+    return {
+        "members": dict(vote.member_votes.values_list("member_state__iso3", "position")),
+        "as_printed": vote.members_as_printed,
+        "flags": sorted(vote.flags),
+        "coverage": vote.member_coverage,
+    }
+
+
+def test_a_mapped_vote_name_survives_the_loader_and_undo_restores_it(slices):
+    """A staff mapping of a name the votes file prints is made in the file's claim and read
+    through the alias by the next loader run; undoing it restores the claim and the vote."""
+    from archive import curation
+    from archive.models import CouncilTerm, MemberState
+    from archive.name_mapping import Target, map_printed_name
+
+    with open(slices / VOTES_CSV, "a", encoding="utf-8") as handle:
+        handle.write(
+            "2025,2025-05-30,2781 (2025),S/PV.9928,S/2025/270,x,y,z,,Adopted,Yes,Narnia,2012,Other,t\n"
+        )
+    load_reference_data(data_dir=slices)
+    claim = VoteClaim.objects.get(source="votes_file", key="event 2012")
+    claim_before = (dict(claim.positions), list(claim.unmatched))
+    vote_before = _vote_facts(claim.vote)
+    assert vote_before["as_printed"] == [{"name": "Narnia", "position": "in_favour"}]
+    seated = CouncilTerm.objects.filter(start_year__lte=2025, end_year__gte=2025)
+    state = (
+        MemberState.objects.filter(pk__in=seated.values("member_state"))
+        .exclude(iso3__in=claim.positions)
+        .order_by("iso3")
+        .first()
+    )
+
+    decision = map_printed_name(name="Narnia", target=Target(member_state=state), user=None)
+    mapped = _vote_facts(claim.vote)
+    assert mapped["members"][state.iso3] == "in_favour" and mapped["as_printed"] == []
+    assert "unmatched_member" not in mapped["flags"]
+
+    results = load_reference_data(data_dir=slices)  # the loader reads "Narnia" through the alias
+    assert not [p for r in results for p in r.problems if "Narnia" in p.message]
+    claim.refresh_from_db()
+    assert claim.positions[state.iso3] == "in_favour" and claim.unmatched == []
+    assert _vote_facts(claim.vote) == mapped
+
+    curation.undo(decision, user=None)
+    claim.refresh_from_db()
+    assert (claim.positions, claim.unmatched) == claim_before
+    assert _vote_facts(claim.vote) == vote_before
+    load_reference_data(data_dir=slices)
+    assert _vote_facts(claim.vote) == vote_before

@@ -15,9 +15,10 @@ from archive.models import (
     MemberState,
     MemberVote,
     NameAlias,
-    PrintedVoteName,
     Speaker,
     Speech,
+    Vote,
+    VoteClaim,
 )
 from archive.name_mapping import Target, map_printed_name
 from archive.names import NameResolver
@@ -26,7 +27,7 @@ from tests.council_2020 import load_council_2020, parsed_pdf
 
 pytestmark = pytest.mark.django_db
 
-SNAPSHOT_MODELS = [Meeting, Speech, Speaker, MeetingMember, MemberVote, PrintedVoteName, NameAlias]
+SNAPSHOT_MODELS = [Meeting, Speech, Speaker, MeetingMember, Vote, VoteClaim, MemberVote, NameAlias]
 
 
 def snapshot() -> dict:
@@ -53,9 +54,12 @@ def curator(client):
 
 
 def test_an_unresolved_vote_name_stays_visible_as_printed(client, belgium_unmatched):
-    names = list(PrintedVoteName.objects.order_by("vote__position"))
-    assert [n.name for n in names] == ["Belgium", "Belgium"]
-    assert names[1].position == "in_favour"  # resolution 2504 (2020)
+    claims = list(VoteClaim.objects.filter(source="record").order_by("vote__position"))
+    assert [c.unmatched for c in claims][1] == [{"name": "Belgium", "position": "in_favour"}]
+    votes = list(Vote.objects.order_by("position"))
+    assert [[m.name for m in v.printed_members] for v in votes] == [["Belgium"], ["Belgium"]]
+    assert votes[1].printed_members[0].position == "in_favour"  # resolution 2504 (2020)
+    assert "unmatched_member" in votes[1].flags
     assert not MemberVote.objects.filter(member_state=belgium_unmatched).exists()
     page = client.get(Speech.objects.get(sequence=3).meeting.get_absolute_url())
     html = page.content.decode()
@@ -80,7 +84,9 @@ def test_mapping_reattributes_everything_and_undo_restores_exactly(belgium_unmat
     assert MeetingMember.objects.get(country_as_printed="Belgium").member_state == belgium_unmatched
     positions = MemberVote.objects.filter(member_state=belgium_unmatched).order_by("vote__position")
     assert [mv.position for mv in positions][1] == "in_favour"
-    assert not PrintedVoteName.objects.exists()
+    assert not VoteClaim.objects.exclude(unmatched=[]).exists()
+    assert all(v.members_as_printed == [] for v in Vote.objects.all())
+    assert all(c.positions["BEL"] for c in VoteClaim.objects.filter(source="record"))
     assert NameAlias.objects.get(normalised="belgium").member_state == belgium_unmatched
     assert NameResolver.load().resolve("Belgium").member_state_id == belgium_unmatched.pk
     assert decision.kind == "name_mapping" and decision.user == user
@@ -90,6 +96,50 @@ def test_mapping_reattributes_everything_and_undo_restores_exactly(belgium_unmat
     curation.undo(decision, user=user)
     assert snapshot() == before
     assert Decision.objects.get(pk=decision.pk).is_undone
+
+
+def _belgium_votes(state) -> list[str]:
+    return list(
+        MemberVote.objects.filter(member_state=state)
+        .order_by("vote__position")
+        .values_list("position", flat=True)
+    )
+
+
+def test_a_mapped_vote_name_holds_through_reconciliation_and_reimport(data_dir, belgium_unmatched):
+    """Members' votes are derived from the sources' claims: the mapping is made there, so that
+    deriving them again (every loader run ends so) or importing the record again keeps it."""
+    from archive.reference_data.reconcile import reconcile_votes
+
+    before = snapshot()
+    decision = map_printed_name(
+        name="Belgium", target=Target(member_state=belgium_unmatched), user=None
+    )
+    mapped = _belgium_votes(belgium_unmatched)
+    assert len(mapped) == 2 and mapped[1] == "in_favour"
+    after = snapshot()
+
+    reconcile_votes()
+    assert snapshot() == after
+    import_meeting(parsed=parsed_pdf(data_dir, "S_PV.8700_E.pdf"), source="pdf", replace=True)
+    assert _belgium_votes(belgium_unmatched) == mapped
+    assert not VoteClaim.objects.exclude(unmatched=[]).exists()
+
+    curation.undo(decision, user=None)
+    assert _belgium_votes(belgium_unmatched) == []
+    reconcile_votes()
+    restored = snapshot()
+    # The re-import wrote new rows (members' lists, members' votes) and timestamps: the facts a
+    # mapping touches are as they were.
+    for model in ("Speech", "MeetingMember", "Vote", "VoteClaim", "MemberVote", "NameAlias"):
+        assert _facts(restored[model]) == _facts(before[model]), model
+
+
+def _facts(rows: list[dict]) -> list[dict]:
+    """Rows without their ids and timestamps, in a stable order."""
+    skip = {"id", "recorded_at", "imported_at"}
+    kept = [{k: v for k, v in row.items() if k not in skip} for row in rows]
+    return sorted(kept, key=repr)
 
 
 def test_undo_is_refused_when_the_statements_changed_since(belgium_unmatched):

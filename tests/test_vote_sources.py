@@ -152,8 +152,8 @@ def test_a_contradicting_record_changes_nothing_without_a_choice(archive):
     claim = archive.claims.get(source=VoteClaim.Source.RECORD)
     assert claim.standing == VoteClaim.Standing.PENDING
     assert claim.tally == "12-0-1" and claim.unmatched == [
-        JOINED_UK_US,
-        "China and Russian Federation",
+        {"name": JOINED_UK_US, "position": "in_favour"},
+        {"name": "China and Russian Federation", "position": "abstaining"},
     ]
     assert {"awaiting_review", "sources_differ"} <= set(archive.flags)
     assert [c.position for c in result.pending_votes] == [1]

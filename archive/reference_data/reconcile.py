@@ -27,6 +27,7 @@ from archive.models import (
     Meeting,
     MemberState,
     MemberVote,
+    PrintedMember,
     Resolution,
     Vote,
     VoteClaim,
@@ -54,6 +55,7 @@ VOTE_FIELDS = [
     "flags",
     "member_coverage",
     "provenance",
+    "members_as_printed",
 ]
 _SPV = re.compile(r"^S/PV\.\s?(\d+)")
 # Sources of vote rows the loaders made before claims existed: removed once nothing claims them.
@@ -293,6 +295,7 @@ def derive(vote: dict, claims: list[dict], ctx: Context) -> Preferred:
     }
     members, coverage = _members(order, outcome, year, ctx, provenance)
     fields["member_coverage"] = coverage
+    fields["members_as_printed"] = _as_printed(order, outcome, provenance)
     fields["provenance"] = provenance
     fields["flags"] = flags(fields, members, claims, year, ctx)
     # A vote's position within its meeting is a record's: it holds only at the record's meeting.
@@ -394,6 +397,22 @@ def _members(order, outcome, year, ctx: Context, provenance: dict):
     return members, coverage
 
 
+def _as_printed(order: list[dict], outcome: str, provenance: dict) -> list[dict]:
+    """Names a list prints that match no State, kept as printed: those of the source of the
+    members' votes shown, else of the first source printing any (a list none of whose names
+    matched). ``PrintedMember`` entries: {name, position}."""
+    if outcome == Vote.Outcome.ADOPTED_WITHOUT_VOTE:
+        return []
+    listing = _first(order, lambda c: c["pk"] == provenance.get("members"))
+    if listing is None:
+        hidden = provenance.get("members_not_shown")
+        listing = _first(order, lambda c: c["unmatched"] and c["pk"] != hidden)
+    if listing is None or not listing["unmatched"]:
+        return []
+    provenance["members_as_printed"] = listing["pk"]
+    return [PrintedMember.of(entry).as_entry() for entry in listing["unmatched"]]
+
+
 def _outsiders(claim: dict, year: int, ctx: Context) -> list[str]:
     """The States a claim lists that did not sit on the Council in ``year`` (ISO3)."""
     return [
@@ -428,7 +447,7 @@ def flags(fields: dict, members: dict, claims: list[dict], year, ctx: Context) -
     listing = next((c for c in claims if c["pk"] == fields["provenance"].get("members")), None)
     if listing and listing["duplicates"]:
         found.add(Flag.MEMBER_TWICE)
-    if listing and listing["unmatched"]:
+    if fields["members_as_printed"]:
         found.add(Flag.UNMATCHED_MEMBER)
     others = [c for c in claims if disagreements(fields, members, c, ctx)]
     if others:

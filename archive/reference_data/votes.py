@@ -57,7 +57,7 @@ class Event:
     row: dict
     positions: dict[str, str] = field(default_factory=dict)  # ISO3 -> position
     duplicates: list[str] = field(default_factory=list)
-    unmatched: list[str] = field(default_factory=list)
+    unmatched: list[dict] = field(default_factory=list)  # {name, position} as printed
     last_line: int = 0
 
     @property
@@ -98,11 +98,11 @@ def read_events(data_dir: Path, result: LoadResult, resolver: NameResolver) -> d
         event.last_line = line
         name = row["Member State"].strip()
         match = resolver.resolve(name, record=False)
+        position = POSITIONS.get(row["Vote"].strip().lower())
         if match is None or not match.is_member_state:
             report(line, "unmatched_name", f"member {name!r} (event {row['ID']})")
-            event.unmatched.append(name)
+            event.unmatched.append({"name": name, "position": str(position or "")})
             continue
-        position = POSITIONS.get(row["Vote"].strip().lower())
         if position is None:
             report(line, "invalid_position", f"vote {row['Vote']!r} (event {row['ID']})")
             continue

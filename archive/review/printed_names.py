@@ -2,9 +2,9 @@
 
 A name is listed once per matching key (``normalise_name``), with every place it stands
 unresolved: statements (``Speech.country_as_printed`` with no State or body), presidencies
-(``Meeting.presidency_as_printed``), members' lists, vote lists (``PrintedVoteName``) and uploads
-read but not yet imported. Mapping it is
-``archive.name_mapping.map_printed_name``.
+(``Meeting.presidency_as_printed``), members' lists, vote lists (each source's claim keeps the
+names it prints that match no State: ``VoteClaim.unmatched``) and uploads read but not yet
+imported. Mapping it is ``archive.name_mapping.map_printed_name``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from archive import review
 from archive.models import (
     Meeting,
     MeetingMember,
-    PrintedVoteName,
+    PrintedMember,
     Speech,
     TranscriptUpload,
+    VoteClaim,
     normalise_name,
 )
 
@@ -119,10 +120,11 @@ def unresolved_names(limit: int | None = None) -> list[PrintedName]:
         if group := entry(row["presidency_as_printed"]):
             group.spellings[row["presidency_as_printed"]] += row["n"]
             group.presidencies += row["n"]
-    for row in PrintedVoteName.objects.values("name").annotate(n=Count("id")):
-        if group := entry(row["name"]):
-            group.spellings[row["name"]] += row["n"]
-            group.votes += row["n"]
+    for unmatched in VoteClaim.objects.exclude(unmatched=[]).values_list("unmatched", flat=True):
+        for printed in {PrintedMember.of(e).name for e in unmatched}:
+            if group := entry(printed):
+                group.spellings[printed] += 1
+                group.votes += 1
     _add_pending_uploads(entry, resolver)
 
     for group in groups.values():

@@ -13,9 +13,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from archive import curation, review
-from archive.models import Affiliation, Decision, MemberState, Speech, normalise_name
+from archive.import_review import ReviewRefused, mark_reviewed
+from archive.models import (
+    Affiliation,
+    Decision,
+    ImportRecord,
+    MemberState,
+    Speech,
+    VoteClaim,
+    normalise_name,
+)
 from archive.name_mapping import MappingRefused, Target, map_printed_name
-from archive.review import printed_names
+from archive.review import imports, printed_names, vote_conflicts
+from archive.vote_sources import choose
 
 ROWS_ON_QUEUE = 10
 RECENT_DECISIONS = 20
@@ -207,6 +217,41 @@ def _safe_next(request: HttpRequest) -> str:
     return target if allowed and target.startswith("/") else ""
 
 
+# --------------------------------------------------------------------------- imports, votes
+
+
+def import_reviewed(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark an import with acknowledged errors reviewed (POST only), with the person's note."""
+    if not imports.SECTION.visible_to(request.user):
+        raise PermissionDenied("You do not have permission to review imports.")
+    record = get_object_or_404(ImportRecord, pk=pk)
+    try:
+        decision = mark_reviewed(
+            record=record, user=request.user, note=request.POST.get("note", "")
+        )
+    except ReviewRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, decision.summary)
+    return HttpResponseRedirect(_safe_next(request) or reverse("admin:review"))
+
+
+def choose_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a record's disagreeing reading of a vote, or keep the archive's (POST only)."""
+    if not vote_conflicts.SECTION.visible_to(request.user):
+        raise PermissionDenied("You do not have permission to choose between vote sources.")
+    claim = get_object_or_404(VoteClaim, pk=pk)
+    take = request.POST.get("take")
+    if take not in ("record", "archive"):
+        messages.error(request, "Choose the record's reading or the archive's values.")
+    elif claim.standing != VoteClaim.Standing.PENDING:
+        messages.error(request, "This reading was already decided: see the recent decisions.")
+    else:
+        decision = choose(claim=claim, take=take == "record", user=request.user, via="review queue")
+        messages.success(request, decision.summary)
+    return HttpResponseRedirect(_safe_next(request) or reverse("admin:review"))
+
+
 # --------------------------------------------------------------------------- undo
 
 
@@ -235,6 +280,16 @@ def extra_urls(site) -> list:
             "review/printed-names/map/",
             site.admin_view(map_name),
             name="review_map_name",
+        ),
+        path(
+            "review/imports/<int:pk>/reviewed/",
+            site.admin_view(require_POST(import_reviewed)),
+            name="review_import_reviewed",
+        ),
+        path(
+            "review/vote-conflicts/<int:pk>/choose/",
+            site.admin_view(require_POST(choose_vote)),
+            name="review_choose_vote",
         ),
         path(
             "review/decisions/<int:pk>/undo/",

@@ -289,7 +289,6 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     "member_state__name"
                 ),
             ),
-            "printed_names",
         )
         .order_by("position", "id")
     )
@@ -742,7 +741,7 @@ def resolution_detail(request: HttpRequest, number: int, year: int) -> HttpRespo
             "meeting": meeting,
             "record_held": bool(speeches_at_vote),
             "explanations": explanation_rows(member_votes, speeches_at_vote, vote),
-            "printed_names": list(vote.printed_names.all()) if vote else [],
+            "printed_names": vote.printed_members if vote else [],
             "other_speakers": [s for s in speeches_at_vote if not s.member_state_id]
             if member_votes
             else speeches_at_vote,

@@ -1,7 +1,8 @@
 """The staff journey in a real browser, with a real background worker reading the uploads:
 log in, upload a record, see its checks and an unresolved name, fix the name from the review
 queue, confirm, see the public meeting page with the fixed attribution, upload it again and
-replace it from the browser. Screenshots in test-output/screenshots/staff-*.png."""
+replace it from the browser; upload a record whose checks find an error, acknowledge it to
+import, and close its review from the queue. Screenshots in test-output/screenshots/staff-*.png."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.db import connection
 
-from archive.models import MemberState, Speech
+from archive.models import ImportRecord, Meeting, MemberState, Speech
+from archive.parsing.pdf import pdf_to_text
 from tests.council_2020 import load_council_2020
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -101,7 +103,7 @@ def _upload(page, base: str, pdf: Path) -> None:
     page.wait_for_url(re.compile(r"/preview/$"))
 
 
-def test_staff_journey(page, live_server, worker, editor, data_dir, screenshots):
+def test_staff_journey(page, live_server, worker, editor, data_dir, screenshots, tmp_path):
     base = live_server.url
     pdf = data_dir / "unsc-2020-pires" / "pdf" / PDF
 
@@ -170,3 +172,38 @@ def test_staff_journey(page, live_server, worker, editor, data_dir, screenshots)
     page.screenshot(path=screenshots / "staff-replaced.png", full_page=True)
     replaced = Speech.objects.get(meeting__symbol="S/PV.8700", sequence=3)
     assert replaced.pk == third.pk and "(an older reading)" not in replaced.text
+
+    # A record whose checks find an error (the announcement contradicts the lists): the preview
+    # names it, and the import needs the importer's acknowledgement.
+    record = pdf_to_text((pdf.parent / "S_PV.8701_E.pdf").read_bytes())[0]
+    wrong = tmp_path / "S_PV.8701.txt"
+    wrong.write_text(re.sub(r"received\s+15\s+votes", "received 14 votes", record), "utf-8")
+    _upload(page, base, wrong)
+    page.locator("#decision").wait_for(timeout=120_000)
+    checks_url = page.url
+    assert "but the President announced 14-0-0" in page.inner_text("#checks")
+    acknowledge = page.get_by_label(re.compile("import the record anyway"))
+    assert acknowledge.is_visible() and not acknowledge.is_checked()
+    page.locator("#checks").scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / "staff-error-checks.png", full_page=True)
+    page.get_by_role("button", name="Confirm import").click()  # the box is required: nothing sent
+    assert page.url == checks_url and not Meeting.objects.filter(symbol="S/PV.8701").exists()
+    acknowledge.check()
+    page.locator("#decision").scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / "staff-acknowledge.png", full_page=True)
+    page.get_by_role("button", name="Confirm import").click()
+    page.get_by_text("It is marked for review").wait_for()
+
+    # The review queue lists the import with its error; marking it reviewed closes it.
+    page.goto(base + "/admin/")
+    page.get_by_role("link", name=re.compile(r"Needs review \(\d+\)")).click()
+    section = page.locator("#section-imports")
+    assert "S/PV.8701" in section.inner_text() and "announced 14-0-0" in section.inner_text()
+    section.get_by_label("Note").fill("Tally checked against the PDF: 15-0-0")
+    page.screenshot(path=screenshots / "staff-review-import.png", full_page=True)
+    section.get_by_role("button", name="Mark reviewed").click()
+    page.get_by_text("Marked the import of S/PV.8701 reviewed").first.wait_for()
+    assert "No import awaits review." in page.inner_text("#section-imports")
+    record = ImportRecord.objects.get(symbol="S/PV.8701", action="import")
+    assert not record.needs_review and record.reviewed_by == editor
+    assert record.review_note == "Marked reviewed: Tally checked against the PDF: 15-0-0"
