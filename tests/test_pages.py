@@ -233,8 +233,8 @@ def test_state_page_terms_chart_votes_statements(client, archive):
     assert response.status_code == 200
     assert "Permanent member" in html
     assert '<svg class="chart"' in html
-    assert "<title>2019: 1 statements</title>" in html
-    assert "<title>2020: 1 statements</title>" in html
+    assert "<title>2019: 1 statement</title>" in html
+    assert "<title>2020: 1 statement</title>" in html
     assert re.search(r"<strong>1</strong> abstaining", html)
     assert re.search(r"<strong>1</strong> veto", html)
     assert "Draft <a" in html and "S/2019/961" in html

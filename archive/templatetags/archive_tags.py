@@ -361,7 +361,7 @@ def bar_chart(rows, *, title: str, unit: str = "statements") -> SafeString:
                 '<rect x="{}" y="{}" width="{}" height="{}"></rect>{}</g>',
                 year,
                 count,
-                unit,
+                unit[:-1] if count == 1 and unit.endswith("s") else unit,
                 x,
                 y,
                 bar,

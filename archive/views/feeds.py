@@ -122,7 +122,8 @@ class MeetingFeed(AtomListFeed):
         return f"{item.symbol}: {topic}" if topic else item.symbol
 
     def item_description(self, item: Meeting) -> str:
-        held = f"{item.speech_count} statements" if item.speech_count else "Record not held yet"
+        count = item.speech_count
+        held = f"{count} statement{'s' if count != 1 else ''}" if count else "Record not held yet"
         date = f"{item.date.day} {item.date:%B %Y}" if item.date else ""
         return " — ".join(part for part in (date, held, item.outcome) if part)
 
