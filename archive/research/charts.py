@@ -200,12 +200,30 @@ def line_chart(
                 mark_safe("".join(markers)),
             )
         )
+    return _svg(
+        "trend-chart",
+        (frame.width, frame.height),
+        chart_id,
+        title,
+        desc,
+        parts,
+        extra=' preserveAspectRatio="xMidYMid meet"',
+    )
+
+
+def _svg(
+    css: str, size: tuple[int, int], chart_id: str, title, desc, parts, *, extra: str = ""
+) -> SafeString:
+    """An accessible SVG: its title and description named by ``aria-labelledby``.
+    ``extra``: fixed attributes (never reader input)."""
+    width, height = size
     return format_html(
-        '<svg class="trend-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title '
-        '{}-desc" preserveAspectRatio="xMidYMid meet"><title id="{}-title">{}</title>'
-        '<desc id="{}-desc">{}</desc>{}</svg>',
-        frame.width,
-        frame.height,
+        '<svg class="{}" viewBox="0 0 {} {}"{} role="img" aria-labelledby="{}-title {}-desc">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
+        css,
+        width,
+        height,
+        mark_safe(extra),
         chart_id,
         chart_id,
         chart_id,
@@ -277,19 +295,12 @@ def heatmap(
         if cell.href:
             body = f'<a href="{escape(cell.href)}" tabindex="-1">{body}</a>'
         parts.append(body)
-    return format_html(
-        '<svg class="heatmap" viewBox="0 0 {} {}" width="{}" height="{}" role="img" '
-        'aria-labelledby="{}-title {}-desc"><title id="{}-title">{}</title>'
-        '<desc id="{}-desc">{}</desc>{}</svg>',
-        width,
-        width,
-        width,
-        width,
-        chart_id,
-        chart_id,
+    return _svg(
+        "heatmap",
+        (width, width),
         chart_id,
         title,
-        chart_id,
         desc,
-        mark_safe("".join(parts)),
+        parts,
+        extra=f' width="{width}" height="{width}"',
     )
