@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
@@ -132,6 +132,19 @@ def statement_columns(request: HttpRequest) -> list[Column]:
 def statements(queryset: QuerySet) -> QuerySet:
     """Speeches with what their rows show, in the order of the record."""
     return queryset.select_related(*statement_fields.RELATED).in_order()
+
+
+def statement_count(field: str) -> Coalesce:
+    """A State's or body's number of statements, counted by index per row: a join of every
+    speech grouped by every column of the list cost 350 ms at 100,000 speeches."""
+    counted = (
+        Speech.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
 
 
 def filtered(filterset_class, request: HttpRequest, queryset: QuerySet):
@@ -388,7 +401,7 @@ def member_state_list(request: HttpRequest) -> HttpResponse:
         MemberState.objects.prefetch_related(
             Prefetch("council_terms", queryset=CouncilTerm.objects.order_by("start_year"))
         )
-        .annotate(statement_count=Count("speeches", distinct=True))
+        .annotate(statement_count=statement_count("member_state"))
         .order_by("name")
     )
     filterset = filtered(MemberStateFilterSet, request, queryset)
@@ -565,9 +578,9 @@ def member_state_votes(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def affiliation_list(request: HttpRequest) -> HttpResponse:
     """Observer States, UN bodies and organizations that have spoken before the Council."""
-    affiliations = Affiliation.objects.annotate(statement_count=Count("speeches")).order_by(
-        "kind", "name"
-    )
+    affiliations = Affiliation.objects.annotate(
+        statement_count=statement_count("affiliation")
+    ).order_by("kind", "name")
     return render(request, "archive/affiliation_list.html", {"affiliations": affiliations})
 
 
