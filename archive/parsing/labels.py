@@ -28,6 +28,11 @@ TITLES = (
     r"Archbishop|Monsignor|Cardinal|Bishop|Father|Sister|Prince|Princess|Sheikh|Sheikha|Shaikh|"
     r"Judge|Justice|Professor|Prof\.|General|Ambassador|King|Queen|Emir|Metropolitan|Rabbi|"
     r"Imam|MR\.|MRS\.|MS\.|SIR|DAME|"
+    # Force commanders and police advisers ("Lieutenant General Gyllensporre:"), clergy, and
+    # Myanmar's honorific "U" ("U Kyaw Moe Tun (Myanmar):").
+    r"Lieutenant\s+General|Major\s+General|Brigadier\s+General|Lieutenant\s+Colonel|"
+    r"Brigadier|Colonel|Vice\s+Admiral|Rear\s+Admiral|Admiral|Commodore|"
+    r"Police\s+Commissioner|Commissioner|Reverend|Rev\.|U(?=\s+[A-Z][a-z])|"
     # Heads of State and Government and ministers are labelled by office ("President Abbas
     # (spoke in Arabic):", "Prime Minister Rutte (Netherlands):"), Malaysians by honorific.
     r"President|Vice-President|Prime\s+Minister|Deputy\s+Prime\s+Minister|Minister|"

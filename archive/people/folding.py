@@ -56,6 +56,19 @@ HONORIFICS = frozenset(
         "eminence",
         "h",
         "e",
+        "lieutenant",
+        "major",
+        "brigadier",
+        "colonel",
+        "admiral",
+        "vice",
+        "rear",
+        "commodore",
+        "police",
+        "commissioner",
+        "reverend",
+        "rev",
+        "u",
     ]
 )
 MALE = frozenset({"mr", "sir", "lord", "baron", "prince", "king", "sheikh", "shaikh", "emir"})

@@ -68,6 +68,12 @@ from .regenerate_golden import FIXTURES
             None,
         ),
         ("The PRESIDENT (translated from Russian): The", "The President", None, "Russian"),
+        # ranks, clergy and Myanmar's "U"
+        ("Lieutenant General Gyllensporre: Thank", "Lieutenant General Gyllensporre", None, None),
+        ("Major General Lund: I", "Major General Lund", None, None),
+        ("Police Commissioner Ugbe: I", "Police Commissioner Ugbe", None, None),
+        ("Reverend Mabuza: I", "Reverend Mabuza", None, None),
+        ("U Kyaw Moe Tun (Myanmar): We", "U Kyaw Moe Tun", "Myanmar", None),
         # misprints seen in real records
         ("Mr. Hilale (spoke in French) (Morocco): I", "Mr. Hilale", "Morocco", "French"),
         (
