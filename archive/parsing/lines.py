@@ -19,21 +19,22 @@ from pathlib import Path
 from .running import is_footer_line, running_rows
 
 
-@lru_cache(maxsize=1)
-def common_words() -> frozenset[str]:
-    """Common words of Council English (``english_words.txt``, see build_word_list)."""
-    path = Path(__file__).resolve().parent / "english_words.txt"
-    rows = path.read_text(encoding="utf-8").split("\n")
+@lru_cache(maxsize=2)
+def _word_list(name: str) -> frozenset[str]:
+    """A word list of this folder, one word a line, "#" lines being comments."""
+    rows = (Path(__file__).resolve().parent / name).read_text(encoding="utf-8").split("\n")
     return frozenset(w.strip() for w in rows if w.strip() and not w.startswith("#"))
 
 
-@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Common words of Council English (``english_words.txt``, see build_word_list)."""
+    return _word_list("english_words.txt")
+
+
 def vocabulary() -> frozenset[str]:
     """Words of UN English of every period (``vocabulary.txt``, see build_word_list): wider
     than ``common_words``, to tell a word broken at a line's end from a compound."""
-    path = Path(__file__).resolve().parent / "vocabulary.txt"
-    rows = path.read_text(encoding="utf-8").split("\n")
-    return frozenset(w.strip() for w in rows if w.strip() and not w.startswith("#"))
+    return _word_list("vocabulary.txt")
 
 
 HEADER, FOOTER, BODY = "running_header", "running_footer", "body"
@@ -296,18 +297,14 @@ class Vocabulary:
             return left + right
         if self.words[solid]:
             return stem + right
-        common = vocabulary()
-        if compound not in common and solid in common:
-            return stem + right
-        # A word of no list ("unbal-/anced"): lower-case halves neither of which is a word are
-        # one word broken at the line's end ("millenniums-/old", "drip-/irrigation" keep their
-        # hyphen: one half is a word). Names ("Ould-/Abdallah") keep theirs.
-        if (
-            compound not in common
-            and head.islower()
-            and tail.islower()
-            and head not in common
-            and tail not in common
+        known = vocabulary()
+        if compound in known:
+            return left + right
+        # Rejoin a whole word UN English knows, or lower-case halves neither of which is a word
+        # ("unbal-/anced"): "millenniums-/old" and "drip-/irrigation" keep their hyphen (one half
+        # is a word), as do names ("Ould-/Abdallah").
+        if solid in known or (
+            head.islower() and tail.islower() and head not in known and tail not in known
         ):
             return stem + right
         return left + right

@@ -94,35 +94,30 @@ def running_rows(rows: list[str], edges: set[int]) -> set[int]:
     line beside running matter is running too (the rest of that header), as are weak lines at
     the page's ``edges``. A weak line alone in the body ("2", "Security Council") stays text.
     """
-    weak = [bool(_WEAK_LINE.match(" ".join(r.split()))) or is_running_part(r) for r in rows]
+    flat = [" ".join(r.split()) for r in rows]
+    weak = [bool(_WEAK_LINE.match(f)) for f in flat]
+    joinable = [w or is_running_part(f) for w, f in zip(weak, flat, strict=True)]
     running: set[int] = set()
-    for start, row in enumerate(rows):
-        if is_running_line(row, at_page_edge=False):
+    for start in range(len(rows)):
+        if is_running_line(flat[start], at_page_edge=False):
             running.add(start)
             continue
-        for width in (2, 3):
-            group = range(start, start + width)
-            joined = " ".join(rows[i] for i in group if i < len(rows))
+        for group in (range(start, start + 2), range(start, start + 3)):
             if (
                 group.stop <= len(rows)
-                and all(weak[i] for i in group)
-                and is_running_line(joined, at_page_edge=False)
+                and all(joinable[i] for i in group)
+                and is_running_line(" ".join(flat[i] for i in group), at_page_edge=False)
             ):
                 running.update(group)
                 break
-    grown = True
-    while grown:
-        grown = False
-        for i, is_weak in enumerate(weak):
-            beside = (i - 1 in running) or (i + 1 in running) or i in edges
-            if (
-                is_weak
-                and i not in running
-                and beside
-                and _WEAK_LINE.match(" ".join(rows[i].split()))
-            ):
-                running.add(i)
-                grown = True
+    # Weak lines beside running matter (or at an edge) are running too: rightwards, then
+    # leftwards, so a chain of them is taken whole in two passes.
+    for i in range(len(rows)):
+        if weak[i] and (i in edges or i - 1 in running):
+            running.add(i)
+    for i in reversed(range(len(rows))):
+        if weak[i] and i + 1 in running:
+            running.add(i)
     return running
 
 
