@@ -19,7 +19,9 @@ from archive.filter_options import (
     STATES_AND_BODIES,
     DatalistInput,
     StateOrBodyInput,
+    body_by_slug,
     name_resolver,
+    state_by_code,
 )
 from archive.models import (
     Affiliation,
@@ -117,13 +119,13 @@ class StateOrBodyField(forms.CharField):
         key = text.lower()
         # Codes and slugs first, exactly as before names were accepted: old links keep their
         # meaning even if a name alias is ever spelt like a code.
+        # Looked up in the codes and slugs kept per archive version (filter_options).
         if len(key) == 3 and key.isascii() and key.isalpha():
-            state = MemberState.objects.filter(iso3=key.upper()).values_list("pk", "name").first()
+            state = state_by_code(key)
             if state:
                 return StateOrBody(name=state[1], member_state_id=state[0], iso3=key.upper())
         if _SLUG.match(key):
-            body = Affiliation.objects.filter(slug=key[:80]).values_list("pk", "name", "kind")
-            body = body.first()
+            body = body_by_slug(key[:80])
             if body:
                 return StateOrBody(name=body[1], affiliation_id=body[0], kind=body[2])
         match = name_resolver().resolve(text, record=False)

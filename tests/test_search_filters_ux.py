@@ -428,3 +428,23 @@ def test_topic_boxes_on_other_pages_suggest_agenda_items(client, world):
         html = response.content.decode()
         assert 'list="agenda-item-options"' in html, url
         assert '<datalist id="agenda-item-options">' in html, url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_state_codes_follow_a_committed_change(client):
+    # The State box's codes and slugs are kept per archive version: a committed edit (a new
+    # version) shows on the next request. The worker re-reads the version every
+    # ARCHIVE_STATE_CACHE_SECONDS; clear_validator_cache stands for that wait.
+    clear_validator_cache()
+    assert _get(client, state="atl").status_code == 400
+    MemberState.objects.create(name="Atlantis", iso3="ATL")  # committed: a new version
+    clear_validator_cache()
+    response = _get(client, state="atl")
+    assert response.status_code == 200
+    assert _chips(response) == ["State: Atlantis"]
+    MemberState.objects.filter(iso3="ATL").update(name="Atlantica")
+    clear_validator_cache()
+    assert _chips(_get(client, state="atl")) == ["State: Atlantica"]
+    Affiliation.objects.create(name="Atlantic League", kind="organization", slug="atl-league")
+    clear_validator_cache()
+    assert _chips(_get(client, state="atl-league")) == ["Organization: Atlantic League"]

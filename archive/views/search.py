@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Page, Paginator
@@ -26,11 +25,11 @@ from archive import exports, search, search_index
 from archive.coverage import holdings_text
 from archive.exports import AtomListFeed, Column
 from archive.filters import SpeechFilterSet
-from archive.middleware import archive_validators
 from archive.models import Speech
 from archive.people.labels import heading
 from archive.statement_fields import RELATED, statement_columns
 from archive.templatetags.archive_tags import lead, speaker_body
+from archive.views import search_html
 
 PER_PAGE = 20
 
@@ -96,38 +95,6 @@ def parse_search(request: HttpRequest) -> ParsedSearch:
     return parsed
 
 
-def _version(queryset: QuerySet) -> str:
-    return archive_validators(using=queryset.db).etag
-
-
-class _QueryEditor:
-    """Links to the current URL with one parameter changed, the page reset.
-
-    A results page carries some 50 such links (facets, orders, filters to remove): the query
-    string is read once, not copied per link. The output is ``QueryDict.urlencode``'s.
-    """
-
-    def __init__(self, request: HttpRequest):
-        self.path = request.path
-        self.lists = [(k, v) for k, v in request.GET.lists() if k != "page"]
-
-    def with_param(self, param: str, value: str | None) -> str:
-        """The current URL with ``param`` set (or removed when ``value`` is None), page reset."""
-        pairs = []
-        found = False
-        for key, values in self.lists:
-            if key == param:
-                found = True
-                if value is not None:
-                    pairs.append((key, value))
-            else:
-                pairs.extend((key, v) for v in values)
-        if not found and value is not None:
-            pairs.append((param, value))
-        encoded = urlencode(pairs)
-        return f"?{encoded}" if encoded else self.path
-
-
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     """Speeches matching words and filters, ranked or by date, with counts beside them."""
@@ -150,7 +117,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         context["errors"] = [f"“{raw_page[:20]}” is not a page number: pages are numbered from 1."]
         return render(request, "archive/search.html", context, status=400)
 
-    queryset = parsed.queryset
     results = search_index.Results(
         parsed.filterset.qs,
         query=parsed.query,
@@ -161,8 +127,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         results,
         number=int(raw_page),
         per_page=PER_PAGE,
-        filters=parsed.filters,
-        version=_version(queryset),
         related=RELATED,
     )
     stats, total = page_data.stats, page_data.stats.total
@@ -183,21 +147,24 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "Your search has only very common words (such as “the” or “and”) or punctuation, "
             "which are not indexed: add a more specific word."
         )
-    for speech in speeches:
-        speech.snippet = marks.get(speech.pk) or lead(speech.text, 320)
-
-    links = _QueryEditor(request)
+    links = search_html.QueryEditor(request)
     current = _facet_values(request, parsed)
+    facets = [
+        (title, param, search_html.facet_links(links, values, current.get(param, "")))
+        for title, param, values in (
+            ("State", "state", stats.states),
+            ("Year", "year", stats.years),
+            ("Topic", "topic", stats.topics),
+        )
+    ]
     context.update(
         stats=stats,
         total=total,
         page=page,
         speeches=speeches,
-        facets=[
-            ("State", "state", _facet_links(links, stats.states, current)),
-            ("Year", "year", _facet_links(links, stats.years, current)),
-            ("Topic", "topic", _facet_links(links, stats.topics, current)),
-        ],
+        hits_html=search_html.hits(speeches, marks),
+        facets=facets,
+        facets_html=search_html.facets(facets),
         active_filters=_active_filters(links, parsed),
         sort_links=[
             (label, links.with_param("sort", key), key == parsed.sort)
@@ -216,20 +183,6 @@ def _query_without_page(request: HttpRequest) -> str:
     return f"?{encoded}" if encoded else ""
 
 
-def _facet_links(links: _QueryEditor, values: list[search.FacetValue], current: dict) -> list[dict]:
-    return [
-        {
-            "label": v.label,
-            "count": v.count,
-            # Formatted here: ``intcomma`` looks the locale up for each of ~100 counts a page.
-            "count_text": f"{v.count:,}",
-            "url": links.with_param(v.param, v.value),
-            "active": current.get(v.param, "") == v.value.lower(),
-        }
-        for v in values
-    ]
-
-
 def _facet_values(request: HttpRequest, parsed: ParsedSearch) -> dict[str, str]:
     """The facet value each filter in use stands for, however it was written (names, words)."""
     state, topic = parsed.filters.get("state"), parsed.filters.get("topic")
@@ -240,7 +193,7 @@ def _facet_values(request: HttpRequest, parsed: ParsedSearch) -> dict[str, str]:
     }
 
 
-def _active_filters(links: _QueryEditor, parsed: ParsedSearch) -> list[dict]:
+def _active_filters(links: search_html.QueryEditor, parsed: ParsedSearch) -> list[dict]:
     """One chip per filter in use, saying what the archive understood: "State: Kazakhstan"."""
     form = parsed.filterset.form
     active = []
