@@ -389,6 +389,15 @@ class SpeechFilterSet(django_filters.FilterSet):
         model = Speech
         fields: list[str] = []
 
+    def get_form_class(self):
+        """The form class, built once per process: its fields are the same on every request
+        (django-filter builds a new class, and a new field for each filter, every time)."""
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
     def filter_state(self, queryset, name, value):
         if value.member_state_id is not None:
             return queryset.filter(member_state_id=value.member_state_id)

@@ -15,6 +15,7 @@ two private-use sentinels; ``highlight`` escapes it and only then adds ``<mark>`
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 
 START_SEL = "\ue000"
@@ -57,15 +58,22 @@ def _snap(text: str, start: int, stop: int) -> tuple[int, int]:
 
 
 def _windows(text: str, hits: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    """Up to MAX_FRAGMENTS windows, each around the hit whose neighbourhood has most terms."""
+    """Up to MAX_FRAGMENTS windows, each around the hit whose neighbourhood has most terms.
+
+    ``hits`` come in text order and never overlap, so their starts and their ends are both
+    sorted: the hits inside a window are one slice, found by two binary searches.
+    """
     chosen: list[tuple[int, int]] = []
-    # The first few hundred matches are plenty to choose from (and keep this quadratic loop short).
+    # The first few hundred matches are plenty to choose from.
     remaining = hits[:MAX_HITS]
     while remaining and len(chosen) < MAX_FRAGMENTS:
+        starts = [h[0] for h in remaining]
+        stops = [h[1] for h in remaining]
         best, best_key = None, None
-        for start, _stop, _lex in remaining:
+        for start in starts:
             lo, hi = max(0, start - BEFORE), start - BEFORE + WINDOW
-            inside = [h for h in remaining if lo <= h[0] and h[1] <= hi]
+            first, last = bisect_left(starts, lo), bisect_right(stops, hi)
+            inside = remaining[first:last] if first < last else []
             key = (len({h[2] for h in inside}), len(inside), -start)
             if best_key is None or key > best_key:
                 best, best_key = (lo, max(hi, lo + WINDOW)), key

@@ -29,6 +29,7 @@ from archive.models import Speech
 from archive.people.labels import heading
 from archive.statement_fields import RELATED, statement_columns
 from archive.templatetags.archive_tags import lead, speaker_body
+from archive.urlcache import cached_reverse
 from archive.views import search_html
 
 PER_PAGE = 20
@@ -108,6 +109,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "notices": [],
         "searched": bool(request.GET),
         "holdings": holdings_text(),
+        # Reversed once per process (``{% url %}`` reverses on every render).
+        "urls": {
+            "feed": cached_reverse("archive:search_feed"),
+            "csv": cached_reverse("archive:search_csv"),
+            "json": cached_reverse("archive:search_json"),
+        },
     }
     if parsed.errors:
         return render(request, "archive/search.html", context, status=400)
