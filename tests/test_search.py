@@ -524,3 +524,22 @@ def test_empty_search_page(client, db):
     response = client.get(reverse("archive:search"))
     assert response.status_code == 200
     assert 'label for="id_q"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Short.",
+        "word " * 400,
+        "  spaced \n\n  out " * 300,
+        "x" * 2000,
+        " " * 1500 + "late start " * 100,
+        "a" * 319 + " " + "b" * 50 + " tail " * 300,
+    ],
+)
+def test_the_lead_of_a_hit_reads_only_the_start(text):
+    from archive.templatetags.archive_tags import lead
+    from archive.views.search_html import text_lead
+
+    assert text_lead(text) == lead(text, 320)

@@ -92,12 +92,25 @@ def hit(speech, excerpt, language: str) -> str:
     )
 
 
+def text_lead(text: str, length: int = 320) -> str:
+    """``lead(text, length)``, reading only the start of a long text.
+
+    Collapsing the spaces of a prefix gives a prefix of the collapsed whole text, and
+    ``lead`` reads only the first ``length`` characters of that (and whether there are more).
+    """
+    text = text or ""
+    head = text[: length * 4]
+    if len(head) < len(text) and len(" ".join(head.split())) > length:
+        return lead(head, length)
+    return lead(text, length)
+
+
 def hits(speeches: list, marks: dict) -> SafeString:
     """The results list's items: each speech with its snippet, or the start of its text."""
     language = translation.get_language()
     return mark_safe(
         "".join(
-            hit(speech, marks.get(speech.pk) or lead(speech.text, 320), language)
+            hit(speech, marks.get(speech.pk) or text_lead(speech.text), language)
             for speech in speeches
         )
     )
