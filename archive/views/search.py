@@ -33,6 +33,8 @@ from archive.urlcache import cached_reverse
 from archive.views import search_html
 
 PER_PAGE = 20
+# What a hit shows joined to it (``search_html.hit``): downloads need the person as well.
+HIT_RELATED = ("meeting", "meeting__agenda_item", "speaker", "member_state", "affiliation")
 
 
 class SearchForm(forms.Form):
@@ -134,7 +136,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         results,
         number=int(raw_page),
         per_page=PER_PAGE,
-        related=RELATED,
+        related=HIT_RELATED,
     )
     stats, total = page_data.stats, page_data.stats.total
     paginator = Paginator(results, PER_PAGE)
@@ -170,6 +172,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         page=page,
         speeches=speeches,
         hits_html=search_html.hits(speeches, marks),
+        pagination_html=search_html.pagination(request, page),
         facets=facets,
         facets_html=search_html.facets(facets),
         active_filters=_active_filters(links, parsed),

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from archive.models import Speech
 from archive.people.labels import names_body, speaker_body, speaker_label
-from archive.templatetags.archive_tags import lead
+from archive.templatetags.archive_tags import lead, page_numbers
 from archive.urlcache import cached_reverse
 
 # A number no speech has, reversed once: the speech URLs are that URL with the id swapped in.
@@ -117,16 +117,16 @@ def hits(speeches: list, marks: dict) -> SafeString:
 
 
 class QueryEditor:
-    """Links to the current URL with one parameter changed, the page reset.
+    """Links to the current URL with one parameter changed, the page reset (``reset``).
 
     A results page carries some 60 such links (facets, orders, filters to remove): the rest
     of the query string is encoded once per parameter, not once per link. The output is
     ``urlencode``'s, the parameters in the order of the URL (a new one last).
     """
 
-    def __init__(self, request: HttpRequest):
+    def __init__(self, request: HttpRequest, *, reset: str | None = "page"):
         self.path = request.path
-        self.lists = [(k, v) for k, v in request.GET.lists() if k != "page"]
+        self.lists = [(k, v) for k, v in request.GET.lists() if k != reset]
         self._linkers: dict[str, tuple[str, str]] = {}
 
     def _around(self, param: str) -> tuple[str, str]:
@@ -184,3 +184,32 @@ def facets(groups: list[tuple[str, str, list[dict]]]) -> SafeString:
             f'    <ul class="counts facet-list">\n      {items}\n    </ul>\n  </section>'
         )
     return mark_safe("\n  ".join(sections))
+
+
+def pagination(request: HttpRequest, page) -> SafeString:
+    """Previous / numbered / next links (``{% pagination %}``'s markup, built here)."""
+    total = page.paginator.num_pages
+    if total <= 1:
+        return mark_safe("")
+    editor = QueryEditor(request, reset=None)
+
+    def url(number: int) -> str:
+        return escape(editor.with_param("page", str(number)))
+
+    items = []
+    if page.has_previous():
+        items.append(f'<li><a href="{url(page.number - 1)}" rel="prev">‹ Previous</a></li>')
+    for number in page_numbers(page):
+        if not number:
+            items.append('<li class="gap" aria-hidden="true">…</li>')
+        elif number == page.number:
+            items.append(f'<li><a aria-current="page" href="{url(number)}">{number}</a></li>')
+        else:
+            items.append(f'<li><a href="{url(number)}">{number}</a></li>')
+    if page.has_next():
+        items.append(f'<li><a href="{url(page.number + 1)}" rel="next">Next ›</a></li>')
+    return mark_safe(
+        '<nav class="pagination" aria-label="Pages">\n'
+        f'  <p class="page-status">Page {page.number} of {total}</p>\n'
+        "  <ul>\n    " + "\n    ".join(items) + "\n  </ul>\n</nav>"
+    )
