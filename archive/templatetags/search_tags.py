@@ -8,6 +8,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from archive.templatetags.archive_tags import form_widget
+from archive.urlcache import cached_reverse
 
 register = template.Library()
 
@@ -46,3 +47,9 @@ def hidden_filters(form) -> SafeString:
             if field.value() and not field.errors
         )
     )
+
+
+@register.simple_tag
+def cached_url(viewname: str, *args) -> str:
+    """``{% url %}`` remembered per process (``archive.urlcache``): it reverses on every render."""
+    return cached_reverse(viewname, *args)
