@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -543,3 +544,23 @@ def test_the_lead_of_a_hit_reads_only_the_start(text):
     from archive.views.search_html import text_lead
 
     assert text_lead(text) == lead(text, 320)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Peace, peacekeeping and PEACEFUL means; the peace-process (peace_talks) 2peace.",
+        "hope operations Speed pe PE pē Pea's peace’s «peace» peace\npeace\tpeace",
+        "İstanbul peace: a text whose length changes in lower case",
+        "Libya, libyan LIBYA's ceasefire cease-fire ceasefires; liberty library",
+        "",
+    ],
+)
+def test_snippet_candidates_are_the_pattern_matches(text):
+    from archive import snippets
+
+    lexemes = {"peac", "libya", "ceasefir", "pe"}
+    pattern = snippets.candidates_pattern(lexemes)
+    heads = [re.compile(re.escape(h) + r"\w*") for h in snippets._heads(lexemes)]
+    expected = [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+    assert snippets.candidates(text, heads, pattern) == expected
