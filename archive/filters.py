@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django_filters.constants import EMPTY_VALUES
 
 from archive.filter_options import (
     AGENDA_ITEMS,
@@ -41,6 +42,7 @@ from archive.models import (
 from archive.names import MEMBER_STATE
 from archive.parsing.symbols import parse_resolution_reference
 from archive.people.search import find_persons, similar_persons
+from archive.ranking import IndexFilters
 from archive.search import clean_query, matching
 from archive.topics.lookup import topic_tree
 
@@ -433,6 +435,43 @@ class SpeechFilterSet(django_filters.FilterSet):
             form_class.base_fields = _FieldsCopiedCheaply(form_class.base_fields)
             type(self)._form_class = form_class
         return form_class
+
+    # Filters the search index's catalogue evaluates (archive.ranking.IndexFilters); the
+    # others are evaluated by PostgreSQL.
+    INDEX_FILTERS = frozenset(
+        {"state", "role", "on_council", "year", "date_from", "date_to", "topic"}
+    )
+
+    def split_for_index(self) -> tuple[IndexFilters, QuerySet | None]:
+        """The filters in use as the index evaluates them, and a queryset of the others (None
+        when there are none). Call after ``is_valid()``."""
+        data = self.form.cleaned_data
+        state, topic, year = data.get("state"), data.get("topic"), data.get("year")
+        first, last = data.get("date_from"), data.get("date_to")
+        if year is not None:
+            first = max(first or datetime.date.min, datetime.date(int(year), 1, 1))
+            last = min(last or datetime.date.max, datetime.date(int(year), 12, 31))
+        index_filters = IndexFilters(
+            member_state_id=state.member_state_id if state is not None else None,
+            affiliation_id=(
+                state.affiliation_id
+                if state is not None and state.member_state_id is None
+                else None
+            ),
+            role=data.get("role") or None,
+            on_council=data.get("on_council") or None,
+            first_day=first,
+            last_day=last,
+            agenda_item_ids=topic.ids if topic is not None else None,
+        )
+        in_index = set(self.INDEX_FILTERS)
+        if state is not None and state.member_state_id is None and state.affiliation_id is None:
+            in_index.discard("state")  # (never seen) PostgreSQL's "affiliation IS NULL"
+        rest, queryset = False, self.queryset.all()
+        for name, value in data.items():
+            if name not in in_index and value not in EMPTY_VALUES:
+                queryset, rest = self.filters[name].filter(queryset, value), True
+        return index_filters, queryset if rest else None
 
     def filter_state(self, queryset, name, value):
         if value.member_state_id is not None:

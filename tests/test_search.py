@@ -564,3 +564,49 @@ def test_snippet_candidates_are_the_pattern_matches(text):
     heads = [re.compile(re.escape(h) + r"\w*") for h in snippets._heads(lexemes)]
     expected = [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
     assert snippets.candidates(text, heads, pattern) == expected
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"state": "fra"},
+        {"state": "european-union"},
+        {"state": "Niger", "q": "peace"},
+        {"role": "member"},
+        {"role": "invited", "q": "ceasefire"},
+        {"on_council": "yes"},
+        {"on_council": "no"},
+        {"on_council": "invited", "q": "syria OR peace"},
+        {"year": "2019"},
+        {"year": "2020", "date_from": "2020-01-09", "date_to": "2020-01-09"},
+        {"date_from": "2019-05-01"},
+        {"date_to": "2019-04-23", "q": "peace"},
+        {"topic": "wps"},
+        {"topic": "middle east", "role": "un"},
+        {"resolution": "2467", "state": "fra"},
+        {"speaker": "0", "state": "fra"},
+        {"state": "gbr", "on_council": "yes", "year": "2019", "q": '"sexual in nature"'},
+    ],
+)
+def test_the_index_filters_like_postgres(archive, params):
+    # The catalogue evaluates State, role, seat, dates and topic (SpeechFilterSet.split_for_index):
+    # the same speeches as the FilterSet's SQL, alone or beside the filters PostgreSQL keeps.
+    from django.test import RequestFactory
+
+    from archive import search_index
+    from archive.views.search import parse_search
+
+    if params.get("speaker") == "0":
+        params = {**params, "speaker": str(archive.speaker_fr.pk)}
+    parsed = parse_search(RequestFactory().get(reverse("archive:search"), params))
+    assert not parsed.errors
+    expected = set(search.matching(parsed.filterset.qs, parsed.query).values_list("pk", flat=True))
+    found = search_index.find(
+        parsed.filterset.qs,
+        query=parsed.query,
+        has_filters=True,
+        index_filters=parsed.index_filters,
+        sql_filtered=parsed.sql_filtered,
+    )
+    assert {int(pk) for pk in found.matches.ids} == expected
+    assert (parsed.sql_filtered is None) == (not {"resolution", "speaker"} & set(params))

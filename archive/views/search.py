@@ -27,6 +27,7 @@ from archive.exports import AtomListFeed, Column
 from archive.filters import SpeechFilterSet
 from archive.models import Speech
 from archive.people.labels import heading
+from archive.ranking import IndexFilters
 from archive.statement_fields import RELATED, statement_columns
 from archive.templatetags.archive_tags import lead, speaker_body
 from archive.urlcache import cached_reverse
@@ -66,6 +67,9 @@ class ParsedSearch:
     sort: str = "relevance"
     errors: list[str] = field(default_factory=list)
     queryset: QuerySet | None = None
+    # The filters as the search index evaluates them, and the others (SpeechFilterSet).
+    index_filters: IndexFilters | None = None
+    sql_filtered: QuerySet | None = None
 
     @property
     def filters(self) -> dict:
@@ -95,6 +99,7 @@ def parse_search(request: HttpRequest) -> ParsedSearch:
             parsed.errors.extend(f"{label}: {message}" for message in messages)
     if not parsed.errors:
         parsed.queryset = search.matching(filterset.qs, parsed.query)
+        parsed.index_filters, parsed.sql_filtered = filterset.split_for_index()
     return parsed
 
 
@@ -131,6 +136,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         query=parsed.query,
         sort=parsed.sort,
         has_filters=bool(parsed.filters),
+        index_filters=parsed.index_filters,
+        sql_filtered=parsed.sql_filtered,
     )
     page_data = search.search_page_data(
         results,
@@ -235,7 +242,11 @@ def _export_rows(parsed: ParsedSearch) -> Iterable[Speech]:
     if parsed.query and parsed.sort == "relevance":
         # The page's order exactly: BM25 over every match (archive.ranking).
         found = search_index.find(
-            parsed.filterset.qs, query=parsed.query, has_filters=bool(parsed.filters)
+            parsed.filterset.qs,
+            query=parsed.query,
+            has_filters=bool(parsed.filters),
+            index_filters=parsed.index_filters,
+            sql_filtered=parsed.sql_filtered,
         )
         ids = found.matches.ordered_ids("relevance")
         return search.speeches_in_order(ids, related=RELATED, using=parsed.queryset.db)
