@@ -11,15 +11,13 @@ since the last rebuild back into the compact postings (``manage.py search_index 
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import re
 import time
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from django.db import DatabaseError, connections, transaction
+from django.db import connections, transaction
 from django.db.models import F, QuerySet
 
 from archive import ranking, search
@@ -86,45 +84,6 @@ def _find_sql(query: str, *, positions: bool, filtered: QuerySet | None) -> tupl
     return _FIND_SQL.format(postings=postings, filters=filters), params
 
 
-_PLACEHOLDER = re.compile(r"%[s%]")
-# Statements a connection keeps prepared: one per shape of search (with or without word
-# positions, each combination of filters and of the number of their values).
-MAX_PREPARED = 200
-_UNPREPARABLE: set[str] = set()
-
-
-def execute_prepared(cursor, connection, sql: str, params: list) -> None:
-    """Execute ``sql`` (Django's ``%s`` placeholders) as a statement prepared once per
-    database connection.
-
-    Django binds parameters in the client, so PostgreSQL plans each search afresh, and
-    planning the search's statement costs more than running it for most words (0.5-0.7 ms
-    idle, a few ms on a busy machine). A statement PostgreSQL cannot prepare (a parameter of
-    unknown type) runs unprepared.
-    """
-    raw = connection.connection
-    names = getattr(raw, "archive_prepared", None)
-    if names is None:
-        names = raw.archive_prepared = set()  # shared with archive.page_rows
-    name = "archive_find_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
-    if name not in names:
-        if len(names) >= MAX_PREPARED or name in _UNPREPARABLE:
-            cursor.execute(sql, params)
-            return
-        numbers = itertools.count(1)
-        text = _PLACEHOLDER.sub(lambda m: f"${next(numbers)}" if m[0] == "%s" else "%", sql)
-        try:
-            with transaction.atomic(using=connection.alias):
-                cursor.execute(f"PREPARE {name} AS {text}")
-        except DatabaseError:
-            _UNPREPARABLE.add(name)
-            cursor.execute(sql, params)
-            return
-        names.add(name)
-    arguments = f" ({', '.join(['%s'] * len(params))})" if params else ""
-    cursor.execute(f"EXECUTE {name}{arguments}", params)
-
-
 def find(
     filtered: QuerySet,
     *,
@@ -153,7 +112,7 @@ def find(
     with connection.cursor() as cursor:
         for _attempt in range(3):
             sql, params = _find_sql(query, positions=positions, filtered=sql_filtered)
-            execute_prepared(cursor, connection, sql, params)
+            search.execute_prepared(cursor, connection, sql, params)
             rows = cursor.fetchall()
             head = next(r for r in rows if r[0] == "v")
             tsquery, version = head[1] or "", int(bytes(head[2] or b"0").decode() or 0)

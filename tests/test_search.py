@@ -610,3 +610,22 @@ def test_the_index_filters_like_postgres(archive, params):
     )
     assert {int(pk) for pk in found.matches.ids} == expected
     assert (parsed.sql_filtered is None) == (not {"resolution", "speaker"} & set(params))
+
+
+def test_a_hit_read_as_a_row_shows_what_the_model_shows(archive):
+    # Search hits are read as light rows (search.fetch_hits), borrowing the models' URLs and
+    # properties: each renders exactly as the model instance does.
+    from archive.statement_fields import RELATED
+    from archive.views.search_html import hit
+
+    Speaker.objects.create(name="Ms. Cover Page", member_state=archive.uk)
+    unnamed = _speech(archive.m2020, 9, "Unnamed peace.", role="member", state=archive.uk)
+    unnamed.speaker = Speaker.objects.get(name="Ms. Cover Page")
+    unnamed.save()
+    ids = [s.pk for s in archive.speeches.values()] + [unnamed.pk]
+    rows = search.fetch_hits(ids)
+    models = search.fetch_page(ids, related=RELATED)
+    assert [r.pk for r in rows] == ids
+    for row, model in zip(rows, models, strict=True):
+        assert hit(row, "excerpt", "en-gb") == hit(model, "excerpt", "en-gb")
+        assert row.get_absolute_url() == model.get_absolute_url()

@@ -34,8 +34,6 @@ from archive.urlcache import cached_reverse
 from archive.views import search_html
 
 PER_PAGE = 20
-# What a hit shows joined to it (``search_html.hit``): downloads need the person as well.
-HIT_RELATED = ("meeting", "meeting__agenda_item", "speaker", "member_state", "affiliation")
 
 
 class SearchForm(forms.Form):
@@ -143,7 +141,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         results,
         number=int(raw_page),
         per_page=PER_PAGE,
-        related=HIT_RELATED,
     )
     stats, total = page_data.stats, page_data.stats.total
     paginator = Paginator(results, PER_PAGE)
