@@ -51,7 +51,7 @@ class Archive:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Facet counts are cached per archive version; tests roll back instead of committing.
+    # Pages are cached per archive version; tests roll back instead of committing.
     cache.clear()
     clear_validator_cache()
     yield
