@@ -20,7 +20,7 @@ import numpy as np
 from django.db import connections, transaction
 from django.db.models import F, QuerySet
 
-from archive import ranking, search
+from archive import hits, ranking, search
 from archive.models import SEARCH_CONFIG
 
 # Above this many changed (lexeme, speech) pairs kept beside the postings, ``status`` advises
@@ -112,7 +112,7 @@ def find(
     with connection.cursor() as cursor:
         for _attempt in range(3):
             sql, params = _find_sql(query, positions=positions, filtered=sql_filtered)
-            search.execute_prepared(cursor, connection, sql, params)
+            hits.execute_prepared(cursor, connection, sql, params)
             rows = cursor.fetchall()
             head = next(r for r in rows if r[0] == "v")
             tsquery, version = head[1] or "", int(bytes(head[2] or b"0").decode() or 0)

@@ -613,7 +613,7 @@ def test_the_index_filters_like_postgres(archive, params):
 
 
 def test_a_hit_read_as_a_row_shows_what_the_model_shows(archive):
-    # Search hits are read as light rows (search.fetch_hits), borrowing the models' URLs and
+    # Search hits are read as light rows (archive.hits), borrowing the models' URLs and
     # properties: each renders exactly as the model instance does.
     from archive.statement_fields import RELATED
     from archive.views.search_html import hit
@@ -623,7 +623,9 @@ def test_a_hit_read_as_a_row_shows_what_the_model_shows(archive):
     unnamed.speaker = Speaker.objects.get(name="Ms. Cover Page")
     unnamed.save()
     ids = [s.pk for s in archive.speeches.values()] + [unnamed.pk]
-    rows = search.fetch_hits(ids)
+    from archive import hits
+
+    rows = hits.fetch(ids)
     models = search.fetch_page(ids, related=RELATED)
     assert [r.pk for r in rows] == ids
     for row, model in zip(rows, models, strict=True):

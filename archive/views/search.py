@@ -160,6 +160,21 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "Your search has only very common words (such as “the” or “and”) or punctuation, "
             "which are not indexed: add a more specific word."
         )
+    context.update(
+        stats=stats,
+        total=total,
+        page=page,
+        speeches=speeches,
+        hits_html=search_html.hits(speeches, marks),
+        pagination_html=search_html.pagination(request, page),
+        download_query=_query_without_page(request),
+        **_links(request, parsed, stats),
+    )
+    return render(request, "archive/search.html", context)
+
+
+def _links(request: HttpRequest, parsed: ParsedSearch, stats: search.SearchStats) -> dict:
+    """The facets, the filters in use and the orders, each a link to the URL changed."""
     links = search_html.QueryEditor(request)
     current = _facet_values(request, parsed)
     facets = [
@@ -170,24 +185,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
             ("Topic", "topic", stats.topics),
         )
     ]
-    context.update(
-        stats=stats,
-        total=total,
-        page=page,
-        speeches=speeches,
-        hits_html=search_html.hits(speeches, marks),
-        pagination_html=search_html.pagination(request, page),
-        facets=facets,
-        facets_html=search_html.facets(facets),
-        active_filters=_active_filters(links, parsed),
-        sort_links=[
+    return {
+        "facets": facets,
+        "facets_html": search_html.facets(facets),
+        "active_filters": _active_filters(links, parsed),
+        "sort_links": [
             (label, links.with_param("sort", key), key == parsed.sort)
             for key, label in search.SORTS.items()
             if parsed.query or key != "relevance"
         ],
-        download_query=_query_without_page(request),
-    )
-    return render(request, "archive/search.html", context)
+    }
 
 
 def _query_without_page(request: HttpRequest) -> str:
