@@ -43,6 +43,7 @@ from django.utils.http import http_date
 from archive import db_router
 from archive.models import ArchiveState
 from archive.urlcache import cached_reverse
+from archive.warmup import is_warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -254,7 +255,7 @@ _KEPT_HEADERS = ("Content-Type", "Content-Language")
 
 def _kept_page(request: HttpRequest, validators: Validators) -> HttpResponse | None:
     """The page as rendered for this URL and archive version, if it was kept."""
-    if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET" or is_warm_up(request):
         return None
     url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     key = f"archive-page:{validators.etag}:{url}"

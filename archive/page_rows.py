@@ -33,7 +33,9 @@ class _Part:
 
 
 @lru_cache(maxsize=16)
-def _plan(related: tuple[str, ...]) -> tuple[str, tuple[_Part, ...]]:
+def _plan(
+    related: tuple[str, ...], where: str = "t0.id = ANY (%s)", order: str = ""
+) -> tuple[str, tuple[_Part, ...]]:
     parts = [_Part(Speech, (), None, "")]
     aliases = {"": "t0"}
     joins = []
@@ -58,7 +60,7 @@ def _plan(related: tuple[str, ...]) -> tuple[str, tuple[_Part, ...]]:
         )
     sql = (
         f"SELECT {', '.join(columns)} FROM {Speech._meta.db_table} t0 {' '.join(joins)}"
-        " WHERE t0.id = ANY (%s)"
+        f" WHERE {where}{f' ORDER BY {order}' if order else ''}"
     )
     return sql, tuple(finished)
 
@@ -81,21 +83,19 @@ def _prepared(connection) -> set[str]:
     return names
 
 
-def fetch(ids: list[int], *, related: tuple[str, ...], using: str = "default") -> list[Speech]:
-    """The speeches with these ids, in this order, their ``related`` rows cached on them."""
-    if not ids:
-        return []
-    sql, parts = _plan(tuple(related))
+def _execute(plan, param_type: str, value, using: str) -> list[Speech]:
+    """Run a planned statement (prepared once per connection); the speeches, in its order."""
+    sql, parts = plan
     name = f"archive_page_rows_{abs(hash(sql)) % 10**12}"
     connection = connections[using]
     with connection.cursor() as cursor:
         prepared = _prepared(connection)
         if name not in prepared:
-            cursor.execute(f"PREPARE {name} (bigint[]) AS {sql.replace('%s', '$1')}")
+            cursor.execute(f"PREPARE {name} ({param_type}) AS {sql.replace('%s', '$1')}")
             prepared.add(name)
-        cursor.execute(f"EXECUTE {name} (%s)", [list(ids)])
+        cursor.execute(f"EXECUTE {name} (%s)", [value])
         rows = cursor.fetchall()
-    by_id = {}
+    speeches = []
     for row in rows:
         objects, at = [], 0
         for part in parts:
@@ -106,8 +106,25 @@ def fetch(ids: list[int], *, related: tuple[str, ...], using: str = "default") -
             objects.append(obj)
             if part.parent is not None and objects[part.parent] is not None:
                 objects[part.parent]._state.fields_cache[part.field_name] = obj
-        by_id[objects[0].pk] = objects[0]
+        speeches.append(objects[0])
+    return speeches
+
+
+def fetch(ids: list[int], *, related: tuple[str, ...], using: str = "default") -> list[Speech]:
+    """The speeches with these ids, in this order, their ``related`` rows cached on them."""
+    if not ids:
+        return []
+    found = _execute(_plan(tuple(related)), "bigint[]", list(ids), using)
+    by_id = {speech.pk: speech for speech in found}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def of_meeting(
+    meeting_id: int, *, related: tuple[str, ...], using: str = "default"
+) -> list[Speech]:
+    """Every speech of a meeting in the record's order, its ``related`` rows cached on it."""
+    plan = _plan(tuple(related), "t0.meeting_id = %s", "t0.sequence")
+    return _execute(plan, "bigint", meeting_id, using)
 
 
 def _paths(tree: dict, prefix: str = "") -> list[str]:
@@ -135,7 +152,8 @@ def fetch_page(queryset) -> list | None:
         not isinstance(query.select_related, dict)
         or query.annotations
         or queryset._prefetch_related_lookups
-        or query.deferred_loading != (frozenset(), True)
+        # Speeches come without their search vector (Speech.objects): so do these rows.
+        or query.deferred_loading not in {(frozenset(), True), (SKIPPED, True)}
     ):
         return None
     ids = list(queryset.values_list("pk", flat=True))

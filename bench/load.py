@@ -159,6 +159,14 @@ def sample_urls(database: str, n: int = 2000, seed: int = 2020) -> list[tuple[st
     return [(kind, makers[kind]()) for kind in (rng.choice(kinds) for _ in range(n))]
 
 
+def empty_page_cache() -> None:
+    """Start every run from an empty page cache: nothing rendered by an earlier run is served."""
+    from django.core.cache import cache
+
+    cache.clear()
+    print("Page cache emptied: every page is rendered afresh on its first request of the run")
+
+
 def ensure_wrk() -> str:
     """Path to wrk, installing the Debian package if it is missing."""
     found = shutil.which("wrk")
@@ -464,6 +472,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Machine: {machine()}")
     wrk = ensure_wrk()
     urls = sample_urls(args.database)
+    empty_page_cache()
     env = production_env(args.database, args.port)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],

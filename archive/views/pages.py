@@ -13,7 +13,17 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -286,12 +296,11 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if meeting.slug != slug:
         return canonical_redirect(request, meeting)
     members = list(MeetingMember.objects.filter(meeting=meeting).select_related("member_state"))
-    speeches = list(
-        meeting.speeches.select_related("member_state", "affiliation", "speaker")
-        .prefetch_related(
-            Prefetch("mentions", queryset=Mention.objects.select_related("resolution"))
-        )
-        .order_by("sequence")
+    speeches = page_rows.of_meeting(
+        meeting.pk, related=("member_state", "affiliation", "speaker"), using=meeting._state.db
+    )
+    prefetch_related_objects(
+        speeches, Prefetch("mentions", queryset=Mention.objects.select_related("resolution"))
     )
     votes = list(
         meeting.votes.select_related("resolution")
@@ -349,14 +358,21 @@ def record_timeline(speeches, procedure, votes) -> list[tuple[str, object]]:
 def speech_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A speech's permalink: the text, a citation ready to copy, its neighbours in the record."""
     speech = get_object_or_404(
-        Speech.objects.with_related().prefetch_related(
+        Speech.objects.with_related()
+        .select_related("meeting__agenda_item")
+        .prefetch_related(
             Prefetch("mentions", queryset=Mention.objects.select_related("resolution"))
         ),
         pk=pk,
     )
-    neighbours = Speech.objects.filter(
-        meeting_id=speech.meeting_id, sequence__in=[speech.sequence - 1, speech.sequence + 1]
-    ).only("id", "sequence", "speaker_name", "country_as_printed", "meeting_id")
+    # Their headings name the speaker and the State or body: read with them, not one by one.
+    neighbours = (
+        Speech.objects.filter(
+            meeting_id=speech.meeting_id, sequence__in=[speech.sequence - 1, speech.sequence + 1]
+        )
+        .select_related("speaker", "member_state", "affiliation")
+        .defer("text", "search_vector")
+    )
     by_sequence = {s.sequence: s for s in neighbours}
     vote = (
         MemberVote.objects.filter(
