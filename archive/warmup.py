@@ -47,20 +47,23 @@ def warm_up_paths() -> list[str]:
 
     # A narrow query: it loads the catalogue and the filter choices, and (unlike a broad one,
     # see archive.search.search_page_data) leaves nothing in the cache.
-    paths = ["/", "/search/?q=ceasefire", "/search/?q=ceasefire&state=fra&year=2019", "/states/"]
+    paths = ["/", "/search/?q=ceasefire", "/states/"]
     meeting = Meeting.objects.with_record().order_by("-date").first()
     if meeting is not None:
         paths.append(meeting.get_absolute_url())
-    state = MemberState.objects.filter(iso3="USA").first()
+    state = MemberState.objects.filter(iso3="USA").first() or MemberState.objects.first()
     if state is not None:
         paths += [state.get_absolute_url(), state.get_absolute_url() + "statements/"]
+        filters = f"q=ceasefire&state={state.slug}"
+        if meeting is not None and meeting.date:
+            filters += f"&year={meeting.date.year}"
+        paths += [f"/search/?{filters}", f"/search.csv?{filters}"]
     resolution = Resolution.objects.order_by("-year", "-number").first()
     if resolution is not None:
         paths.append(resolution.get_absolute_url())
     speech = Speech.objects.order_by("-pk").values_list("pk", flat=True).first()
     if speech is not None:
         paths.append(f"/speeches/{speech}/")
-    paths.append("/search.csv?q=ceasefire&state=fra&year=2019")
     return paths
 
 
