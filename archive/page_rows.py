@@ -83,7 +83,7 @@ def _prepared(connection) -> set[str]:
     return names
 
 
-def _execute(plan, param_type: str, value, using: str) -> list[Speech]:
+def _execute(plan, types: tuple[str, ...], values: list, using: str) -> list[Speech]:
     """Run a planned statement (prepared once per connection); the speeches, in its order."""
     sql, parts = plan
     name = f"archive_page_rows_{abs(hash(sql)) % 10**12}"
@@ -91,9 +91,10 @@ def _execute(plan, param_type: str, value, using: str) -> list[Speech]:
     with connection.cursor() as cursor:
         prepared = _prepared(connection)
         if name not in prepared:
-            cursor.execute(f"PREPARE {name} ({param_type}) AS {sql.replace('%s', '$1')}")
+            numbered = sql.replace("%s", "{}").format(*(f"${n + 1}" for n in range(len(types))))
+            cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {numbered}")
             prepared.add(name)
-        cursor.execute(f"EXECUTE {name} (%s)", [value])
+        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(values))})", values)
         rows = cursor.fetchall()
     speeches = []
     for row in rows:
@@ -114,7 +115,7 @@ def fetch(ids: list[int], *, related: tuple[str, ...], using: str = "default") -
     """The speeches with these ids, in this order, their ``related`` rows cached on them."""
     if not ids:
         return []
-    found = _execute(_plan(tuple(related)), "bigint[]", list(ids), using)
+    found = _execute(_plan(tuple(related)), ("bigint[]",), [list(ids)], using)
     by_id = {speech.pk: speech for speech in found}
     return [by_id[pk] for pk in ids if pk in by_id]
 
@@ -124,7 +125,15 @@ def of_meeting(
 ) -> list[Speech]:
     """Every speech of a meeting in the record's order, its ``related`` rows cached on it."""
     plan = _plan(tuple(related), "t0.meeting_id = %s", "t0.sequence")
-    return _execute(plan, "bigint", meeting_id, using)
+    return _execute(plan, ("bigint",), [meeting_id], using)
+
+
+def in_meeting(
+    meeting_id: int, sequences: list[int], *, related: tuple[str, ...], using: str = "default"
+) -> list[Speech]:
+    """The speeches of a meeting at these places in its record (a statement's neighbours)."""
+    plan = _plan(tuple(related), "t0.meeting_id = %s AND t0.sequence = ANY (%s)", "t0.sequence")
+    return _execute(plan, ("bigint", "int[]"), [meeting_id, list(sequences)], using)
 
 
 def _paths(tree: dict, prefix: str = "") -> list[str]:

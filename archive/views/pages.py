@@ -354,24 +354,34 @@ def record_timeline(speeches, procedure, votes) -> list[tuple[str, object]]:
 # --------------------------------------------------------------------------- speeches & speakers
 
 
+# What a statement's page shows of its relations (Speech.objects.with_related and more).
+SPEECH_PAGE_RELATED = (
+    "meeting",
+    "meeting__agenda_item",
+    "speaker",
+    "speaker__person",
+    "member_state",
+    "affiliation",
+)
+
+
 @require_safe
 def speech_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A speech's permalink: the text, a citation ready to copy, its neighbours in the record."""
-    speech = get_object_or_404(
-        Speech.objects.with_related()
-        .select_related("meeting__agenda_item")
-        .prefetch_related(
-            Prefetch("mentions", queryset=Mention.objects.select_related("resolution"))
-        ),
-        pk=pk,
+    # Read by prepared statements (archive.page_rows): compiling this eight-table join through
+    # the ORM cost more than running it.
+    found = page_rows.fetch([pk], related=SPEECH_PAGE_RELATED)
+    if not found:
+        raise Http404(f"The archive has no statement {pk}.")
+    speech = found[0]
+    prefetch_related_objects(
+        [speech], Prefetch("mentions", queryset=Mention.objects.select_related("resolution"))
     )
     # Their headings name the speaker and the State or body: read with them, not one by one.
-    neighbours = (
-        Speech.objects.filter(
-            meeting_id=speech.meeting_id, sequence__in=[speech.sequence - 1, speech.sequence + 1]
-        )
-        .select_related("speaker", "member_state", "affiliation")
-        .defer("text", "search_vector")
+    neighbours = page_rows.in_meeting(
+        speech.meeting_id,
+        [speech.sequence - 1, speech.sequence + 1],
+        related=("speaker", "member_state", "affiliation"),
     )
     by_sequence = {s.sequence: s for s in neighbours}
     vote = (
