@@ -22,7 +22,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -299,9 +298,7 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     speeches = page_rows.of_meeting(
         meeting.pk, related=("member_state", "affiliation", "speaker"), using=meeting._state.db
     )
-    prefetch_related_objects(
-        speeches, Prefetch("mentions", queryset=Mention.objects.select_related("resolution"))
-    )
+    page_rows.prefetch_mentions(speeches, using=meeting._state.db)
     votes = list(
         meeting.votes.select_related("resolution")
         .prefetch_related(
@@ -374,9 +371,7 @@ def speech_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not found:
         raise Http404(f"The archive has no statement {pk}.")
     speech = found[0]
-    prefetch_related_objects(
-        [speech], Prefetch("mentions", queryset=Mention.objects.select_related("resolution"))
-    )
+    page_rows.prefetch_mentions([speech])
     # Their headings name the speaker and the State or body: read with them, not one by one.
     neighbours = page_rows.in_meeting(
         speech.meeting_id,
