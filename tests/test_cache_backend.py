@@ -52,6 +52,7 @@ def test_a_write_is_one_statement(monkeypatch):
         cache.set("page", "x", 60)
     assert len(queries) == 1
     assert "ON CONFLICT" in queries[0]["sql"]
+    assert "synchronous_commit TO OFF" in queries[0]["sql"]
 
 
 def test_expired_entries_are_not_served():
