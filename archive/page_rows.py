@@ -117,6 +117,8 @@ def _execute(plan, types: tuple[str, ...], values: list, using: str) -> list:
 
 def fetch(ids: list[int], *, related: tuple[str, ...], using: str = "default") -> list[Speech]:
     """The speeches with these ids, in this order, their ``related`` rows cached on them."""
+    # As the ORM does: an id outside bigint (a hostile URL) matches nothing, it is no error.
+    ids = [pk for pk in ids if -(2**63) <= pk < 2**63]
     if not ids:
         return []
     found = _execute(_plan(tuple(related)), ("bigint[]",), [list(ids)], using)
