@@ -71,12 +71,13 @@ def test_rows_are_produced_lazily():
     def rows():
         for n in range(5000):
             produced.append(n)
-            yield {"name": str(n), "day": None, "n": n}
+            yield {"name": str(n) * 100, "day": None, "n": n}
 
     stream = iter(exports.stream_csv(rows(), COLUMNS, filename="x.csv").streaming_content)
-    next(stream)  # header
-    next(stream)  # first row
-    assert len(produced) == 1
+    next(stream)  # header, at once
+    assert produced == []
+    next(stream)  # the first batch of rows (exports.BATCH_CHARS), not the whole download
+    assert 0 < len(produced) < 1000
 
 
 @pytest.mark.django_db
@@ -126,3 +127,33 @@ def test_atom_list_feed_limits_entries():
     assert response["Content-Type"].startswith("application/atom+xml")
     assert body.count("<entry>") == 2
     assert "AAA" in body and "CCC" not in body
+
+
+def test_downloads_reach_the_server_in_batches_with_the_same_text():
+    from archive.exports import batched
+
+    lines = [f"row {n}\n" for n in range(1000)]
+    pieces = list(batched(iter(lines), size=100))
+    assert "".join(pieces) == "".join(lines)
+    assert pieces[0] == "row 0\n"  # the first line leaves at once
+    assert len(pieces) < 200
+    assert list(batched(iter([]))) == []
+
+
+def test_a_batched_download_cut_short_closes_its_source():
+    from archive.exports import batched
+
+    closed = []
+
+    def source():
+        try:
+            for n in range(10_000):
+                yield f"{n}\n"
+        finally:
+            closed.append(True)
+
+    stream = batched(source(), size=10)
+    next(stream)
+    next(stream)
+    stream.close()
+    assert closed == [True]
