@@ -33,8 +33,8 @@ class _Part:
 
 
 @lru_cache(maxsize=16)
-def _plan(related: tuple[str, ...]) -> tuple[str, tuple[_Part, ...]]:
-    parts = [_Part(Speech, (), None, "")]
+def _plan(model: type, related: tuple[str, ...]) -> tuple[str, tuple[_Part, ...]]:
+    parts = [_Part(model, (), None, "")]
     aliases = {"": "t0"}
     joins = []
     for path in sorted(related, key=lambda p: p.count("__")):
@@ -57,7 +57,7 @@ def _plan(related: tuple[str, ...]) -> tuple[str, tuple[_Part, ...]]:
             _Part(part.model, tuple(f.attname for f in fields), part.parent, part.field_name)
         )
     sql = (
-        f"SELECT {', '.join(columns)} FROM {Speech._meta.db_table} t0 {' '.join(joins)}"
+        f"SELECT {', '.join(columns)} FROM {model._meta.db_table} t0 {' '.join(joins)}"
         " WHERE t0.id = ANY (%s)"
     )
     return sql, tuple(finished)
@@ -81,11 +81,14 @@ def _prepared(connection) -> set[str]:
     return names
 
 
-def fetch(ids: list[int], *, related: tuple[str, ...], using: str = "default") -> list[Speech]:
-    """The speeches with these ids, in this order, their ``related`` rows cached on them."""
+def fetch(
+    ids: list[int], *, related: tuple[str, ...], using: str = "default", model: type = Speech
+) -> list:
+    """The speeches (or ``model``'s rows) with these ids, in this order, their ``related``
+    rows cached on them."""
     if not ids:
         return []
-    sql, parts = _plan(tuple(related))
+    sql, parts = _plan(model, tuple(related))
     name = f"archive_page_rows_{abs(hash(sql)) % 10**12}"
     connection = connections[using]
     with connection.cursor() as cursor:

@@ -8,6 +8,7 @@ result ("6 of 15 members' votes are in the archive's sources", not "Adopted: 6 i
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -342,7 +343,8 @@ SELECT
       || int4send((v.member_coverage NOT IN {_UNLISTED})::integer)
       || int4send(coalesce(v.date - DATE '1970-01-01', %s)), ''::bytea)
    FROM archive_membervote mv JOIN archive_vote v ON v.id = mv.vote_id),
-  (SELECT min(date) FROM archive_vote WHERE member_coverage IN {_LISTED})
+  (SELECT min(date) FROM archive_vote WHERE member_coverage IN {_LISTED}),
+  (SELECT json_agg(json_build_array(id, iso3, name)) FROM archive_memberstate)
 """
 
 
@@ -364,13 +366,15 @@ class Ballots:
     listed: np.ndarray  # bool
     newest: np.ndarray  # place in "newest vote first" order (no date last, then by id)
     per_member_from: int | None
+    # Every State's iso3 code and name, by id: the names a page links to, without a query.
+    states: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, *, using: str = "default") -> Ballots:
         """Every member vote, read now."""
         with connections[using].cursor() as cursor:
             cursor.execute(_BALLOTS_SQL, [NO_DATE])
-            blob, first = cursor.fetchone()
+            blob, first, states = cursor.fetchone()
         rows = np.frombuffer(bytes(blob or b""), dtype=_BALLOT_ROW)
         vote, day = rows["vote"].astype(np.int64), rows["day"].astype(np.int64)
         newest = np.empty(len(rows), np.int64)
@@ -384,7 +388,13 @@ class Ballots:
             listed=rows["listed"].astype(bool),
             newest=newest,
             per_member_from=first.year if first else None,
+            states={pk: (iso3, name) for pk, iso3, name in _json(states or [])},
         )
+
+    def member_state(self, pk: int) -> MemberState:
+        """An unsaved MemberState with this id, code and name: enough to name and link it."""
+        iso3, name = self.states[pk]
+        return MemberState(pk=pk, iso3=iso3, name=name)
 
     def counts(self, state_id: int) -> dict:
         """A State's votes in favour, against, abstaining and not participating over the votes
@@ -412,3 +422,8 @@ class Ballots:
         """The ids of a State's ``count`` latest member votes, newest first."""
         mine = np.flatnonzero(self.state == state_id)
         return self.id[mine[np.argsort(self.newest[mine])[:count]]].tolist()
+
+
+def _json(value):
+    # psycopg decodes json columns, unless a cursor wrapper hands over the text.
+    return json.loads(value) if isinstance(value, str) else value

@@ -332,12 +332,18 @@ def pair_page(
     )
 
 
-def state_affinity_context(state: MemberState, terms) -> dict:
+def state_affinity_context(
+    state: MemberState, terms, *, calls: affinity.RollCalls | None = None
+) -> dict:
     """What a State page shows of its voting: most and least alike per term, with links."""
     using = MemberState.objects.all().db
-    results = affinity.state_affinity(state, terms, using=using, calls=current_roll_calls(using))
-    ids = {a.other(state.pk) for r in results for a in r.agreements}
-    others = MemberState.objects.only("pk", "name", "iso3").in_bulk(ids)
+    calls = calls or current_roll_calls(using)
+    results = affinity.state_affinity(state, terms, using=using, calls=calls)
+    # The other States' names, from the member votes' table (no query).
+    others = {
+        pk: calls.ballots.member_state(pk)
+        for pk in {a.other(state.pk) for r in results for a in r.agreements}
+    }
     blocks = []
     for result in results:
         # Equal figures are ranked by name (the ranking's sort keeps this order for ties).

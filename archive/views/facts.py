@@ -76,10 +76,15 @@ def seat_texts(state: MemberState, terms: list[CouncilTerm]) -> list[dict]:
     """The State's seats in words; a permanent seat has no end, and one that passed to a
     successor says so ("holds the seat of the Union of Soviet Socialist Republics since 1991")."""
     year = datetime.date.today().year
-    predecessors = list(
-        CouncilTerm.objects.filter(
-            member_state__successor=state, seat=CouncilTerm.Seat.PERMANENT
-        ).select_related("member_state")
+    permanent = any(t.seat == CouncilTerm.Seat.PERMANENT for t in terms)
+    predecessors = (
+        list(
+            CouncilTerm.objects.filter(
+                member_state__successor=state, seat=CouncilTerm.Seat.PERMANENT
+            ).select_related("member_state")
+        )
+        if permanent  # only a permanent seat passes to a successor
+        else []
     )
     seats = []
     for term in terms:

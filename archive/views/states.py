@@ -29,6 +29,7 @@ from archive.views.pages import (
     statement_list_page,
     statements,
 )
+from archive.vote_facts import Ballots
 
 
 def council_status(terms: list[CouncilTerm], year: int) -> dict:
@@ -100,17 +101,20 @@ def state_or_404(slug: str) -> MemberState:
     return state
 
 
-def vote_counts(state: MemberState) -> dict:
+def vote_counts(state: MemberState, ballots: Ballots) -> dict:
     """In favour, against, abstaining and not participating counts over the votes whose
     members' votes the archive holds (from 1994), vetoes over every year (Ballots.counts)."""
-    return current_roll_calls(MemberVote.objects.all().db).ballots.counts(state.pk)
+    return ballots.counts(state.pk)
 
 
-def latest_votes(state: MemberState, count: int) -> list[MemberVote]:
+def latest_votes(state: MemberState, ballots: Ballots, count: int) -> list[MemberVote]:
     """A State's ``count`` latest votes, newest first, with decision and meeting (one query)."""
-    ids = current_roll_calls(MemberVote.objects.all().db).ballots.latest(state.pk, count)
-    by_id = MemberVote.objects.select_related("vote__resolution", "vote__meeting").in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return page_rows.fetch(
+        ballots.latest(state.pk, count),
+        related=("vote", "vote__meeting", "vote__resolution"),
+        using=MemberVote.objects.all().db,
+        model=MemberVote,
+    )
 
 
 def member_vote_rows(queryset: QuerySet) -> QuerySet:
@@ -127,6 +131,7 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if slug != state.slug:
         return canonical_redirect(request, state)
     terms = list(state.council_terms.all())
+    calls = current_roll_calls(MemberVote.objects.all().db)
     spoken = state_statements(state)
     statements_url = reverse("archive:member_state_statements", args=[state.slug])
     latest_statements = page_rows.latest(
@@ -136,7 +141,7 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "archive/member_state_detail.html",
         {
-            **state_affinity_context(state, terms),
+            **state_affinity_context(state, terms, calls=calls),
             "state": state,
             "terms": terms,
             "seats": seat_texts(state, terms),
@@ -148,8 +153,8 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 (str(year), f"{statements_url}?year={year}", str(n)) for year, n in spoken.per_year
             ],
             "statement_total": spoken.total,
-            "vote_counts": vote_counts(state),
-            "latest_votes": latest_votes(state, 10),
+            "vote_counts": vote_counts(state, calls.ballots),
+            "latest_votes": latest_votes(state, calls.ballots, 10),
             "latest_statements": latest_statements,
             "representatives": spoken.representatives,
             "statements_url": statements_url,
@@ -205,5 +210,10 @@ def member_state_votes(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "archive/member_state_votes.html",
-        {"state": state, "filter": filterset, "page": page, "counts": vote_counts(state)},
+        {
+            "state": state,
+            "filter": filterset,
+            "page": page,
+            "counts": vote_counts(state, current_roll_calls(base.db).ballots),
+        },
     )
