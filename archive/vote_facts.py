@@ -16,7 +16,7 @@ import numpy as np
 from django.db import connections
 from django.utils.functional import cached_property
 
-from archive.models import CouncilTerm, Meeting, MemberState, MemberVote, Vote, VoteClaim
+from archive.models import CouncilTerm, MemberState, MemberVote, Vote, VoteClaim
 from archive.reference_data.reconcile import COUNT_FIELDS, Context, disagreements, impossible_counts
 from archive.reference_data.values import seats
 
@@ -263,13 +263,11 @@ class VoteFacts:
         }
 
     def _context(self) -> Context:
-        meeting_ids = {c.meeting_id for c in self.claims if c.meeting_id} | {self.vote.meeting_id}
-        meetings = {
-            pk: (n, d, s)
-            for pk, n, d, s in Meeting.objects.filter(pk__in=meeting_ids - {None}).values_list(
-                "pk", "meeting_number", "date", "symbol"
-            )
-        }
+        # The claims' meetings are joined to them; the vote's is usually joined to it too.
+        held = [c.meeting for c in self.claims if c.meeting_id]
+        if self.vote.meeting_id:
+            held.append(self.vote.meeting)
+        meetings = {m.pk: (m.meeting_number, m.date, m.symbol) for m in held}
         wanted = {i for c in self.claims for i in (*c.positions, *c.vetoed_by)}
         state_ids = dict(MemberState.objects.filter(iso3__in=wanted).values_list("iso3", "pk"))
         return Context(state_ids=state_ids, terms={}, meetings=meetings)

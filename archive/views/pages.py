@@ -535,11 +535,8 @@ def resolution_detail(request: HttpRequest, number: int, year: int) -> HttpRespo
         )
     vote = getattr(resolution, "vote", None)
     meeting = (vote.meeting if vote and vote.meeting_id else None) or resolution.meeting
-    member_votes = (
-        list(vote.member_votes.select_related("member_state").order_by("member_state__name"))
-        if vote
-        else []
-    )
+    facts = VoteFacts(vote) if vote else None
+    member_votes = facts.members if facts else []  # read once, by VoteFacts
     speeches_at_vote = (
         list(meeting.speeches.select_related("member_state", "affiliation").order_by("sequence"))
         if meeting
@@ -552,7 +549,7 @@ def resolution_detail(request: HttpRequest, number: int, year: int) -> HttpRespo
         {
             "resolution": resolution,
             "vote": vote,
-            "facts": VoteFacts(vote) if vote else None,
+            "facts": facts,
             "meeting": meeting,
             "record_held": bool(speeches_at_vote),
             "explanations": explanation_rows(member_votes, speeches_at_vote, vote),
