@@ -101,12 +101,6 @@ def state_or_404(slug: str) -> MemberState:
     return state
 
 
-def vote_counts(state: MemberState, ballots: Ballots) -> dict:
-    """In favour, against, abstaining and not participating counts over the votes whose
-    members' votes the archive holds (from 1994), vetoes over every year (Ballots.counts)."""
-    return ballots.counts(state.pk)
-
-
 def latest_votes(state: MemberState, ballots: Ballots, count: int) -> list[MemberVote]:
     """A State's ``count`` latest votes, newest first, with decision and meeting (one query)."""
     return page_rows.fetch(
@@ -153,7 +147,9 @@ def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 (str(year), f"{statements_url}?year={year}", str(n)) for year, n in spoken.per_year
             ],
             "statement_total": spoken.total,
-            "vote_counts": vote_counts(state, calls.ballots),
+            # In favour, against, ... over the votes whose members' votes are held (from 1994),
+            # vetoes over every year.
+            "vote_counts": calls.ballots.counts(state.pk),
             "latest_votes": latest_votes(state, calls.ballots, 10),
             "latest_statements": latest_statements,
             "representatives": spoken.representatives,
@@ -214,6 +210,6 @@ def member_state_votes(request: HttpRequest, slug: str) -> HttpResponse:
             "state": state,
             "filter": filterset,
             "page": page,
-            "counts": vote_counts(state, current_roll_calls(base.db).ballots),
+            "counts": current_roll_calls(base.db).ballots.counts(state.pk),
         },
     )
