@@ -340,17 +340,18 @@ def state_affinity_context(
     calls = calls or current_roll_calls(using)
     results = affinity.state_affinity(state, terms, using=using, calls=calls)
     # The other States' names, from the member votes' table (no query).
-    others = {
-        pk: calls.ballots.member_state(pk)
-        for pk in {a.other(state.pk) for r in results for a in r.agreements}
-    }
+    names = calls.ballots.states
+    others: dict[int, MemberState] = {}
     blocks = []
     for result in results:
         # Equal figures are ranked by name (the ranking's sort keeps this order for ties).
-        result.agreements.sort(key=lambda a: others[a.other(state.pk)].name)
+        result.agreements.sort(key=lambda a: names[a.other(state.pk)][1])
 
         def entry(agreement, span=result.span):
-            other = others[agreement.other(state.pk)]
+            pk = agreement.other(state.pk)
+            if pk not in others:  # only the States shown are made
+                others[pk] = calls.ballots.member_state(pk)
+            other = others[pk]
             return {"state": other, "pair": agreement, "url": pair_url(state, other, span)}
 
         blocks.append(
