@@ -142,16 +142,41 @@ class DatalistInput(forms.TextInput):
         super().__init__(attrs={"list": datalist.id, "autocomplete": "off", **(attrs or {})})
 
 
-def _names_by_code(using: str) -> dict[str, str]:
-    names = {
-        iso3.lower(): name
-        for iso3, name in MemberState.objects.using(using).values_list("iso3", "name")
+def _codes_and_slugs(using: str) -> tuple[dict, dict]:
+    states = {
+        iso3: (pk, name)
+        for pk, iso3, name in MemberState.objects.using(using).values_list("pk", "iso3", "name")
     }
-    names.update(Affiliation.objects.using(using).values_list("slug", "name"))
+    bodies = {
+        slug: (pk, name, kind)
+        for pk, slug, name, kind in Affiliation.objects.using(using).values_list(
+            "pk", "slug", "name", "kind"
+        )
+    }
+    return states, bodies
+
+
+_codes_slugs = PerVersion(_codes_and_slugs)
+
+
+def _names_by_code(using: str) -> dict[str, str]:
+    states, bodies = _codes_slugs.get()
+    names = {iso3.lower(): name for iso3, (_pk, name) in states.items()}
+    names.update((slug, name) for slug, (_pk, name, _kind) in bodies.items())
     return names
 
 
 _codes = PerVersion(_names_by_code)
+
+
+def state_by_code(iso3: str) -> tuple[int, str] | None:
+    """(id, name) of the Member State with this ISO 3166 alpha-3 code ("FRA"), if any."""
+    return _codes_slugs.get()[0].get(iso3.upper())
+
+
+def body_by_slug(slug: str) -> tuple[int, str, str] | None:
+    """(id, name, kind) of the organization or body with this slug ("european-union")."""
+    return _codes_slugs.get()[1].get(slug)
 
 
 class StateOrBodyInput(DatalistInput):

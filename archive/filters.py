@@ -6,20 +6,24 @@ errors and the filter is ignored, so a bad link shows a clear message instead of
 
 from __future__ import annotations
 
+import copy
 import datetime
 import re
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django_filters.constants import EMPTY_VALUES
 
 from archive.filter_options import (
     AGENDA_ITEMS,
     STATES_AND_BODIES,
     DatalistInput,
     StateOrBodyInput,
+    body_by_slug,
     name_resolver,
+    state_by_code,
 )
 from archive.models import (
     Affiliation,
@@ -38,6 +42,7 @@ from archive.models import (
 from archive.names import MEMBER_STATE
 from archive.parsing.symbols import parse_resolution_reference
 from archive.people.search import find_persons, similar_persons
+from archive.ranking import IndexFilters
 from archive.search import clean_query, matching
 from archive.topics.lookup import topic_tree
 
@@ -117,13 +122,13 @@ class StateOrBodyField(forms.CharField):
         key = text.lower()
         # Codes and slugs first, exactly as before names were accepted: old links keep their
         # meaning even if a name alias is ever spelt like a code.
+        # Looked up in the codes and slugs kept per archive version (filter_options).
         if len(key) == 3 and key.isascii() and key.isalpha():
-            state = MemberState.objects.filter(iso3=key.upper()).values_list("pk", "name").first()
+            state = state_by_code(key)
             if state:
                 return StateOrBody(name=state[1], member_state_id=state[0], iso3=key.upper())
         if _SLUG.match(key):
-            body = Affiliation.objects.filter(slug=key[:80]).values_list("pk", "name", "kind")
-            body = body.first()
+            body = body_by_slug(key[:80])
             if body:
                 return StateOrBody(name=body[1], affiliation_id=body[0], kind=body[2])
         match = name_resolver().resolve(text, record=False)
@@ -317,6 +322,40 @@ class ResolutionReferenceFilter(django_filters.Filter):
     field_class = ResolutionReferenceField
 
 
+def _own_copy(filter_):
+    copied = copy.copy(filter_)
+    if copied.method is not None:
+        copied.method = copied.method  # its FilterMethod, bound to the copy
+    return copied
+
+
+class _FiltersCopiedCheaply(dict):
+    """A FilterSet's filters, copied for each FilterSet without deep-copying their widgets,
+    choices and querysets (django-filter deep-copies them: ~1 ms a search page).
+
+    A filter is never changed by a request but for its parent and model, which each FilterSet
+    sets on its own copy; a method filter is bound to its copy again. Form fields are built
+    from the filters and deep-copied by every form as usual.
+    """
+
+    def __deepcopy__(self, memo):
+        return {name: _own_copy(filter_) for name, filter_ in self.items()}
+
+
+class _FieldsCopiedCheaply(dict):
+    """A form's fields, copied for each form without deep-copying their widgets: the filter
+    form's fields and widgets are never changed after the class is built (Django deep-copies
+    them for every form so that a form may change its own)."""
+
+    def __deepcopy__(self, memo):
+        # A field with a queryset gets its own (as Django's copy does): it is never evaluated
+        # in place, but a shared one would keep its rows if it were.
+        return {
+            name: copy.deepcopy(field, memo) if hasattr(field, "queryset") else copy.copy(field)
+            for name, field in self.items()
+        }
+
+
 class SpeechFilterSet(django_filters.FilterSet):
     """The search page's filters (its CSV, JSON and Atom feed use the same ones)."""
 
@@ -387,6 +426,53 @@ class SpeechFilterSet(django_filters.FilterSet):
         model = Speech
         fields: list[str] = []
 
+    def get_form_class(self):
+        """The form class, built once per process: its fields are the same on every request
+        (django-filter builds a new class, and a new field for each filter, every time)."""
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            form_class.base_fields = _FieldsCopiedCheaply(form_class.base_fields)
+            type(self)._form_class = form_class
+        return form_class
+
+    # Filters the search index's catalogue evaluates (archive.ranking.IndexFilters); the
+    # others are evaluated by PostgreSQL.
+    INDEX_FILTERS = frozenset(
+        {"state", "role", "on_council", "year", "date_from", "date_to", "topic"}
+    )
+
+    def split_for_index(self) -> tuple[IndexFilters, QuerySet | None]:
+        """The filters in use as the index evaluates them, and a queryset of the others (None
+        when there are none). Call after ``is_valid()``."""
+        data = self.form.cleaned_data
+        state, topic, year = data.get("state"), data.get("topic"), data.get("year")
+        first, last = data.get("date_from"), data.get("date_to")
+        if year is not None:
+            first = max(first or datetime.date.min, datetime.date(int(year), 1, 1))
+            last = min(last or datetime.date.max, datetime.date(int(year), 12, 31))
+        index_filters = IndexFilters(
+            member_state_id=state.member_state_id if state is not None else None,
+            affiliation_id=(
+                state.affiliation_id
+                if state is not None and state.member_state_id is None
+                else None
+            ),
+            role=data.get("role") or None,
+            on_council=data.get("on_council") or None,
+            first_day=first,
+            last_day=last,
+            agenda_item_ids=topic.ids if topic is not None else None,
+        )
+        in_index = set(self.INDEX_FILTERS)
+        if state is not None and state.member_state_id is None and state.affiliation_id is None:
+            in_index.discard("state")  # (never seen) PostgreSQL's "affiliation IS NULL"
+        rest, queryset = False, self.queryset.all()
+        for name, value in data.items():
+            if name not in in_index and value not in EMPTY_VALUES:
+                queryset, rest = self.filters[name].filter(queryset, value), True
+        return index_filters, queryset if rest else None
+
     def filter_state(self, queryset, name, value):
         if value.member_state_id is not None:
             return queryset.filter(member_state_id=value.member_state_id)
@@ -429,6 +515,9 @@ class SpeechFilterSet(django_filters.FilterSet):
         if value.year:
             mentions = mentions.filter(resolution__year=value.year)
         return queryset.filter(Exists(mentions))
+
+
+SpeechFilterSet.base_filters = _FiltersCopiedCheaply(SpeechFilterSet.base_filters)
 
 
 class MeetingFilterSet(django_filters.FilterSet):

@@ -575,6 +575,19 @@ class SpeechQuerySet(models.QuerySet):
         )
 
 
+class SpeechManager(models.Manager.from_queryset(SpeechQuerySet)):
+    """Speeches without their ``search_vector`` column, which no page or export shows.
+
+    The tsvector of a statement is larger than its text: read with 30 speeches of a record it
+    was most of the query's time and of psycopg's parsing. Searches filter on it in SQL,
+    which deferring does not change; ``speech.search_vector`` still loads it when asked.
+    Related managers (``meeting.speeches``) derive from this one, so they defer it too.
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().defer("search_vector")
+
+
 class Speech(models.Model):
     """One speaker turn in a record, in order."""
 
@@ -643,7 +656,9 @@ class Speech(models.Model):
         db_persist=True,
     )
 
-    objects = SpeechQuerySet.as_manager()
+    # Never reads ``search_vector`` unless asked (it is larger than the text, and only
+    # PostgreSQL uses it): see SpeechManager.
+    objects = SpeechManager()
 
     class Meta:
         verbose_name_plural = "speeches"

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from django.db import connections
 
-from archive.models import Speech
+from archive.models import Mention, Speech
 
 # Columns of the speech that a page never needs (large, or read only by the index).
 SKIPPED = frozenset({"search_vector"})
@@ -33,7 +33,9 @@ class _Part:
 
 
 @lru_cache(maxsize=16)
-def _plan(model: type, related: tuple[str, ...]) -> tuple[str, tuple[_Part, ...]]:
+def _plan(
+    related: tuple[str, ...], where: str = "t0.id = ANY (%s)", order: str = "", model=Speech
+) -> tuple[str, tuple[_Part, ...]]:
     parts = [_Part(model, (), None, "")]
     aliases = {"": "t0"}
     joins = []
@@ -51,14 +53,18 @@ def _plan(model: type, related: tuple[str, ...]) -> tuple[str, tuple[_Part, ...]
         parts.append(_Part(field.related_model, (), parent, name))
     columns, finished = [], []
     for index, part in enumerate(parts):
-        fields = [f for f in part.model._meta.concrete_fields if index or f.name not in SKIPPED]
+        fields = [
+            f
+            for f in part.model._meta.concrete_fields
+            if index or model is not Speech or f.name not in SKIPPED
+        ]
         columns += [f"t{index}.{f.column}" for f in fields]
         finished.append(
             _Part(part.model, tuple(f.attname for f in fields), part.parent, part.field_name)
         )
     sql = (
         f"SELECT {', '.join(columns)} FROM {model._meta.db_table} t0 {' '.join(joins)}"
-        " WHERE t0.id = ANY (%s)"
+        f" WHERE {where}{f' ORDER BY {order}' if order else ''}"
     )
     return sql, tuple(finished)
 
@@ -81,24 +87,20 @@ def _prepared(connection) -> set[str]:
     return names
 
 
-def fetch(
-    ids: list[int], *, related: tuple[str, ...], using: str = "default", model: type = Speech
-) -> list:
-    """The speeches (or ``model``'s rows) with these ids, in this order, their ``related``
-    rows cached on them."""
-    if not ids:
-        return []
-    sql, parts = _plan(model, tuple(related))
+def _execute(plan, types: tuple[str, ...], values: list, using: str) -> list:
+    """Run a planned statement (prepared once per connection); its rows as model instances."""
+    sql, parts = plan
     name = f"archive_page_rows_{abs(hash(sql)) % 10**12}"
     connection = connections[using]
     with connection.cursor() as cursor:
         prepared = _prepared(connection)
         if name not in prepared:
-            cursor.execute(f"PREPARE {name} (bigint[]) AS {sql.replace('%s', '$1')}")
+            numbered = sql.replace("%s", "{}").format(*(f"${n + 1}" for n in range(len(types))))
+            cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {numbered}")
             prepared.add(name)
-        cursor.execute(f"EXECUTE {name} (%s)", [list(ids)])
+        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(values))})", values)
         rows = cursor.fetchall()
-    by_id = {}
+    speeches = []
     for row in rows:
         objects, at = [], 0
         for part in parts:
@@ -109,8 +111,38 @@ def fetch(
             objects.append(obj)
             if part.parent is not None and objects[part.parent] is not None:
                 objects[part.parent]._state.fields_cache[part.field_name] = obj
-        by_id[objects[0].pk] = objects[0]
+        speeches.append(objects[0])
+    return speeches
+
+
+def fetch(
+    ids: list[int], *, related: tuple[str, ...], using: str = "default", model: type = Speech
+) -> list:
+    """The speeches (or ``model``'s rows) with these ids, in this order, their ``related``
+    rows cached on them."""
+    # As the ORM does: an id outside bigint (a hostile URL) matches nothing, it is no error.
+    ids = [pk for pk in ids if -(2**63) <= pk < 2**63]
+    if not ids:
+        return []
+    found = _execute(_plan(tuple(related), model=model), ("bigint[]",), [list(ids)], using)
+    by_id = {speech.pk: speech for speech in found}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def of_meeting(
+    meeting_id: int, *, related: tuple[str, ...], using: str = "default"
+) -> list[Speech]:
+    """Every speech of a meeting in the record's order, its ``related`` rows cached on it."""
+    plan = _plan(tuple(related), "t0.meeting_id = %s", "t0.sequence")
+    return _execute(plan, ("bigint",), [meeting_id], using)
+
+
+def in_meeting(
+    meeting_id: int, sequences: list[int], *, related: tuple[str, ...], using: str = "default"
+) -> list[Speech]:
+    """The speeches of a meeting at these places in its record (a statement's neighbours)."""
+    plan = _plan(tuple(related), "t0.meeting_id = %s AND t0.sequence = ANY (%s)", "t0.sequence")
+    return _execute(plan, ("bigint", "int[]"), [meeting_id, list(sequences)], using)
 
 
 def _paths(tree: dict, prefix: str = "") -> list[str]:
@@ -138,7 +170,8 @@ def fetch_page(queryset) -> list | None:
         not isinstance(query.select_related, dict)
         or query.annotations
         or queryset._prefetch_related_lookups
-        or query.deferred_loading != (frozenset(), True)
+        # Speeches come without their search vector (Speech.objects): so do these rows.
+        or query.deferred_loading not in {(frozenset(), True), (SKIPPED, True)}
     ):
         return None
     ids = list(queryset.values_list("pk", flat=True))
@@ -153,3 +186,28 @@ def latest(queryset, count: int) -> list:
     """The first ``count`` rows of an ordered queryset, read as ``fetch_page`` reads a page."""
     rows = fetch_page(queryset[:count])
     return list(queryset[:count]) if rows is None else rows
+
+
+def prefetch_mentions(speeches: list[Speech], using: str = "default") -> None:
+    """``prefetch_related("mentions")`` with each mention's resolution, by a prepared statement.
+
+    What ``Prefetch("mentions", Mention.objects.select_related("resolution"))`` leaves on each
+    speech (``speech.mentions.all()`` reads no row), in Mention's order, without compiling the
+    query: on a record's page that compilation and planning cost more than the rows.
+    """
+    if not speeches:
+        return
+    plan = _plan(("resolution",), "t0.speech_id = ANY (%s)", "t0.speech_id, t0.id", Mention)
+    by_speech: dict[int, list[Mention]] = {}
+    for mention in _execute(plan, ("bigint[]",), [[s.pk for s in speeches]], using):
+        by_speech.setdefault(mention.speech_id, []).append(mention)
+    for speech in speeches:
+        found = by_speech.get(speech.pk, [])
+        for mention in found:
+            mention._state.fields_cache["speech"] = speech
+        cached = speech.mentions.all()
+        cached._result_cache = found
+        cached._prefetch_done = True
+        if not hasattr(speech, "_prefetched_objects_cache"):
+            speech._prefetched_objects_cache = {}
+        speech._prefetched_objects_cache["mentions"] = cached

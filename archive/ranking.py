@@ -20,6 +20,7 @@ the same snapshot as the postings) and rebuilt when it moves.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import re
@@ -206,6 +207,10 @@ class Catalogue:
     norm: np.ndarray  # K1 * (1 - B + B * length / avgdl): BM25's length normalisation
     newest: np.ndarray  # place in "newest first" order
     oldest: np.ndarray
+    affiliation: np.ndarray  # affiliation_id, 0 for none
+    role: np.ndarray  # 1 + the role's place in ROLES, 0 for another
+    on_council: np.ndarray  # bool
+    day: np.ndarray  # the meeting's date in days since 1970, _NO_DATE for none
     meeting_year: np.ndarray  # by meeting id, 0 for none
     meeting_topic: np.ndarray  # by meeting id, 0 for none
     states: dict[int, tuple[str, str]]  # id -> (iso3, name)
@@ -220,8 +225,10 @@ class Catalogue:
 
 _SPEECH_ROW = np.dtype(
     [("id", ">i4"), ("state", ">i4"), ("meeting", ">i4"), ("length", ">i4"), ("day", ">i4"),
-     ("sequence", ">i4")]
+     ("sequence", ">i4"), ("affiliation", ">i4"), ("role", ">i4"), ("council", ">i4")]
 )  # fmt: skip
+# Speech.Role's values: the catalogue holds a speech's role as 1 + its place here.
+ROLES = ("president", "member", "invited", "un", "other")
 _CATALOGUE_SQL = """
 SELECT
   (SELECT version FROM archive_archivestate WHERE id = 1),
@@ -229,7 +236,9 @@ SELECT
       int4send(s.id::integer) || int4send(coalesce(s.member_state_id, 0)::integer)
       || int4send(s.meeting_id::integer) || int4send(coalesce(d.length, 0))
       || int4send(coalesce(s.meeting_date - DATE '1970-01-01', %s))
-      || int4send(s.sequence::integer), ''::bytea)
+      || int4send(s.sequence::integer) || int4send(coalesce(s.affiliation_id, 0)::integer)
+      || int4send(coalesce(array_position(%s::text[], s.role::text), 0))
+      || int4send(s.on_council::integer), ''::bytea)
    FROM archive_speech s LEFT JOIN search_document d ON d.speech_id = s.id),
   (SELECT string_agg(int4send(m.id::integer)
       || int4send(coalesce(EXTRACT(YEAR FROM m.date)::integer, 0))
@@ -267,7 +276,7 @@ def catalogue(cursor, *, alias: str, version: int, reuse: bool = True) -> Catalo
 
 
 def _read_catalogue(cursor) -> Catalogue:
-    cursor.execute(_CATALOGUE_SQL, [_NO_DATE])
+    cursor.execute(_CATALOGUE_SQL, [_NO_DATE, list(ROLES)])
     version, blob, meeting_blob, state_rows, topic_rows = cursor.fetchone()
     version = version or 0
     rows = np.frombuffer(bytes(blob or b""), dtype=_SPEECH_ROW)
@@ -308,6 +317,10 @@ def _read_catalogue(cursor) -> Catalogue:
         exists=exists,
         state=column("state"),
         meeting=column("meeting"),
+        affiliation=column("affiliation"),
+        role=column("role", np.int8),
+        on_council=column("council", np.int8).astype(bool),
+        day=column("day", np.int32, _NO_DATE),
         norm=norm,
         newest=newest,
         oldest=oldest,
@@ -324,6 +337,56 @@ def _json_rows(value) -> list:
     if value is None:
         return []
     return json.loads(value) if isinstance(value, str) else value
+
+
+# --------------------------------------------------------------------------- filters
+
+
+@dataclass(frozen=True)
+class IndexFilters:
+    """Filters the catalogue evaluates (the search page's State, role, seat, dates, topic),
+    exactly as ``archive.filters.SpeechFilterSet`` does in SQL; None: not filtered on."""
+
+    member_state_id: int | None = None
+    affiliation_id: int | None = None
+    role: str | None = None
+    # "yes": on the Council; "invited": not on it; "no": a State not on it.
+    on_council: str | None = None
+    first_day: datetime.date | None = None  # the meeting's date, inclusive
+    last_day: datetime.date | None = None
+    agenda_item_ids: tuple[int, ...] | None = None
+
+    def mask(self, cat: Catalogue) -> np.ndarray:
+        """The speeches within these filters, as a dense mask over speech ids."""
+        mask = cat.exists.copy()
+        if self.member_state_id is not None:
+            mask &= cat.state == self.member_state_id
+        if self.affiliation_id is not None:
+            mask &= cat.affiliation == self.affiliation_id
+        if self.role is not None:
+            code = ROLES.index(self.role) + 1 if self.role in ROLES else -1
+            mask &= cat.role == code
+        if self.on_council == "yes":
+            mask &= cat.on_council
+        elif self.on_council in ("no", "invited"):
+            mask &= ~cat.on_council
+            if self.on_council == "no":
+                mask &= cat.state != 0
+        if self.first_day is not None or self.last_day is not None:
+            mask &= cat.day != _NO_DATE
+            if self.first_day is not None:
+                mask &= cat.day >= _days(self.first_day)
+            if self.last_day is not None:
+                mask &= cat.day <= _days(self.last_day)
+        if self.agenda_item_ids is not None:
+            wanted = [i for i in self.agenda_item_ids if i]
+            topic = cat.meeting_topic[cat.meeting]
+            mask &= (topic != 0) & np.isin(topic, wanted)
+        return mask
+
+
+def _days(day: datetime.date) -> int:
+    return (day - datetime.date(1970, 1, 1)).days
 
 
 # --------------------------------------------------------------------------- postings
@@ -543,6 +606,7 @@ def match(
     tree,
     phrase_ids: np.ndarray | None = None,
     filter_ids: np.ndarray | None = None,
+    filter_mask: np.ndarray | None = None,
     rank: bool = True,
 ) -> Matches:
     """The matches of a search and their BM25 scores, every one of them.
@@ -550,9 +614,10 @@ def match(
     ``tree`` is the parsed tsquery (None: no words, every speech within the filters);
     ``postings`` its lexemes' (``build_postings``); ``phrase_ids`` the exact matches
     PostgreSQL found for a tree it must match itself (``needs_postgres``); ``filter_ids`` the
-    speeches within the filters (None: no filter).
+    speeches within the filters evaluated by PostgreSQL (None: no such filter) and
+    ``filter_mask`` those within the filters the catalogue evaluates (``IndexFilters``).
     """
-    mask = cat.exists.copy()
+    mask = cat.exists.copy() if filter_mask is None else cat.exists & filter_mask
     if filter_ids is not None:
         within = np.zeros(cat.size, bool)
         within[filter_ids[filter_ids < cat.size]] = True

@@ -24,16 +24,13 @@ from the matches. This module keeps what it builds on:
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import BooleanField, F, QuerySet
 from django.db.models import Value as V
@@ -42,7 +39,7 @@ from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from archive import page_rows, ranking
+from archive import hits, page_rows, ranking
 from archive import snippets as snippets_module
 from archive.models import SEARCH_CONFIG, AgendaItem, Meeting, MemberState, Speech
 from archive.topics.lookup import topic_facet
@@ -51,9 +48,6 @@ MAX_QUERY_LENGTH = 300
 # ts_rank normalisation 1: divide by 1 + log(length), so long speeches do not always win.
 RANK_NORMALIZATION = 1
 FACET_LIMIT = 12
-FACET_CACHE_SECONDS = 600
-# Searches with more matches than this keep their counts and pages in the cache.
-CACHE_ABOVE = 2000
 
 SORTS = {
     "relevance": "Relevance",
@@ -356,23 +350,7 @@ def headlines(pks: Iterable[int], query: str, *, using: str = "default") -> dict
     return dict(rows)
 
 
-# --------------------------------------------------------------------------- page cache
-
-
-def page_cache_key(*, query: str, filters: dict, sort: str, number: int, version: str) -> str:
-    """A cache key for one page of a search's results at one state of the archive."""
-    normalised = json.dumps(
-        {
-            # Exact, not lower-cased: the page is cached as the query was written.
-            "q": query,
-            "f": {k: str(v) for k, v in sorted(filters.items()) if v not in (None, "")},
-            "s": sort,
-            "p": number,
-        },
-        sort_keys=True,
-    )
-    digest = hashlib.sha256(f"{version}|{normalised}".encode()).hexdigest()
-    return f"search-page-v2:{digest}"
+# --------------------------------------------------------------------------- a page
 
 
 def stem_words(words: list[str], *, using: str = "default") -> dict[str, set[str]]:
@@ -408,40 +386,22 @@ class PageData:
     marks: dict[int, SafeString]
 
 
-def search_page_data(
-    results, *, number: int, per_page: int, filters: dict, version: str, related: Iterable[str]
-) -> PageData:
-    """One page of a search (``search_index.Results``), through the cache when worth it.
+def search_page_data(results, *, number: int, per_page: int) -> PageData:
+    """One page of a search (``search_index.Results``): counts, speeches and snippets.
 
-    The counts, the page's ids and its sentinel-marked snippets are kept in ONE cache entry
-    per page (one read, one write: each costs round trips to the cache table), and only for
-    broad searches (``worth_caching``): the index answers a narrow one in a few milliseconds.
-    Escaping and marking happen on every read, in ``highlight``.
+    Nothing is cached here: the page cache (``archive.middleware``) keeps the whole rendered
+    page for the next visitor, and the stored index answers even a broad search in a few
+    milliseconds, less than the round trips of a cache write.
     """
-    query, using = results.query, results.filtered.db
-    key = page_cache_key(
-        query=query, filters=filters, sort=results.sort, number=number, version=version
-    )
-    hit = cache.get(key) if query else None
-    if hit is not None:
-        data = json.loads(hit)
-        hit = data if isinstance(data, dict) and "stats" in data else None
-    if hit is not None:
-        stats = SearchStats.from_json(data["stats"])
-        speeches = fetch_page(data["ids"], related=related, using=using)
-        marked = {int(pk): text for pk, text in data["marked"].items()}
-        return PageData(stats, data["number"], speeches, _highlighted(marked))
+    using = results.filtered.db
     stats = results.stats()
     results.count = stats.total
     pages = max(1, -(-stats.total // per_page))
     number = min(number, pages)
     start = (number - 1) * per_page
     ids = results[start : min(start + per_page, stats.total)]
-    speeches = fetch_page(ids, related=related, using=using)
-    marked = page_snippets(speeches, stats.tsquery, using=using) if query else {}
-    if worth_caching(query=query, total=stats.total):
-        data = {"stats": stats.to_json(), "number": number, "ids": ids, "marked": marked}
-        cache.set(key, json.dumps(data), FACET_CACHE_SECONDS)
+    speeches = hits.fetch(ids, using=using)
+    marked = page_snippets(speeches, stats.tsquery, using=using) if results.query else {}
     return PageData(stats, number, speeches, _highlighted(marked))
 
 
@@ -474,33 +434,6 @@ class SearchStats:
     states: list[FacetValue] = field(default_factory=list)
     years: list[FacetValue] = field(default_factory=list)
     topics: list[FacetValue] = field(default_factory=list)
-
-    def to_json(self) -> str:
-        """Serialise for the cache."""
-        return json.dumps(
-            {
-                "total": self.total,
-                "population": self.population,
-                "tsquery": self.tsquery,
-                **{
-                    name: [vars(v) for v in getattr(self, name)]
-                    for name in ("states", "years", "topics")
-                },
-            }
-        )
-
-    @classmethod
-    def from_json(cls, data: str) -> SearchStats:
-        """Read back ``to_json``."""
-        raw = json.loads(data)
-        return cls(
-            total=raw["total"],
-            population=raw.get("population", 0),
-            tsquery=raw.get("tsquery", ""),
-            **{
-                name: [FacetValue(**v) for v in raw[name]] for name in ("states", "years", "topics")
-            },
-        )
 
 
 def compute_stats(queryset: QuerySet, *, query: str = "") -> SearchStats:
@@ -584,26 +517,3 @@ def gathered_topics(agenda_items: list[FacetValue]) -> list[FacetValue]:
             [(v.value, v.label, v.count) for v in agenda_items], limit=FACET_LIMIT
         )
     ]
-
-
-def worth_caching(*, query: str, total: int) -> bool:
-    """Whether a search's counts and pages are worth a cache write (two queries each).
-
-    Ranking and counting come from the stored index in a few milliseconds whatever the
-    number of matches; a page's snippets (``ts_headline`` on 20 speeches) and the counts of a
-    broad query cost more than the cache's round trips, a handful of matches less.
-    """
-    return bool(query) and total > CACHE_ABOVE
-
-
-def stats_cache_key(*, query: str, filters: dict, version: str) -> str:
-    """A cache key for a query and its cleaned filters at one state of the archive."""
-    normalised = json.dumps(
-        {
-            "q": query.lower(),
-            "f": {k: str(v) for k, v in sorted(filters.items()) if v not in (None, "")},
-        },
-        sort_keys=True,
-    )
-    digest = hashlib.sha256(f"{version}|{normalised}".encode()).hexdigest()
-    return f"search-stats:{digest}"

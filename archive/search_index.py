@@ -20,7 +20,7 @@ import numpy as np
 from django.db import connections, transaction
 from django.db.models import F, QuerySet
 
-from archive import ranking, search
+from archive import hits, ranking, search
 from archive.models import SEARCH_CONFIG
 
 # Above this many changed (lexeme, speech) pairs kept beside the postings, ``status`` advises
@@ -84,8 +84,19 @@ def _find_sql(query: str, *, positions: bool, filtered: QuerySet | None) -> tupl
     return _FIND_SQL.format(postings=postings, filters=filters), params
 
 
-def find(filtered: QuerySet, *, query: str, has_filters: bool, rank: bool = True) -> Found:
+def find(
+    filtered: QuerySet,
+    *,
+    query: str,
+    has_filters: bool,
+    rank: bool = True,
+    index_filters: ranking.IndexFilters | None = None,
+    sql_filtered: QuerySet | None = None,
+) -> Found:
     """Every speech of ``filtered`` matching ``query``, with BM25 scores (see ``ranking``).
+
+    With ``index_filters``, the catalogue evaluates those filters and PostgreSQL only the
+    others (``sql_filtered``, None when there are none); ``filtered`` still holds them all.
 
     One statement reads what the search needs (``_FIND_SQL``); the catalogue is read again
     only when the archive's version moved, and the statement re-run if a write committed in
@@ -96,12 +107,12 @@ def find(filtered: QuerySet, *, query: str, has_filters: bool, rank: bool = True
     connection = connections[using]
     own = not connection.in_atomic_block
     positions = bool(_MAY_HAVE_PHRASE.search(query))
+    if index_filters is None:
+        sql_filtered = filtered if has_filters else None
     with connection.cursor() as cursor:
         for _attempt in range(3):
-            sql, params = _find_sql(
-                query, positions=positions, filtered=filtered if has_filters else None
-            )
-            cursor.execute(sql, params)
+            sql, params = _find_sql(query, positions=positions, filtered=sql_filtered)
+            hits.execute_prepared(cursor, connection, sql, params)
             rows = cursor.fetchall()
             head = next(r for r in rows if r[0] == "v")
             tsquery, version = head[1] or "", int(bytes(head[2] or b"0").decode() or 0)
@@ -125,7 +136,13 @@ def find(filtered: QuerySet, *, query: str, has_filters: bool, rank: bool = True
         if tree is not None and phrase_ids is None and ranking.needs_postgres(tree):
             phrase_ids = _postgres_matches(cursor, filtered, query=query, tsquery=tsquery)
     matches = ranking.match(
-        cat, postings, tree=tree, phrase_ids=phrase_ids, filter_ids=filter_ids, rank=rank
+        cat,
+        postings,
+        tree=tree,
+        phrase_ids=phrase_ids,
+        filter_ids=filter_ids,
+        filter_mask=index_filters.mask(cat) if index_filters is not None else None,
+        rank=rank,
     )
     return Found(matches=matches, tsquery=tsquery)
 
@@ -144,11 +161,22 @@ class Results:
     """A search's result ids for ``Paginator`` and ``search.search_page_data``: the matches are
     found at most once per request, and only when a page or the counts are not cached."""
 
-    def __init__(self, filtered: QuerySet, *, query: str, sort: str, has_filters: bool):
+    def __init__(
+        self,
+        filtered: QuerySet,
+        *,
+        query: str,
+        sort: str,
+        has_filters: bool,
+        index_filters: ranking.IndexFilters | None = None,
+        sql_filtered: QuerySet | None = None,
+    ):
         self.filtered = filtered
         self.query = query
         self.sort = sort
         self.has_filters = has_filters
+        self.index_filters = index_filters
+        self.sql_filtered = sql_filtered
         self.count = 0
 
     @cached_property
@@ -159,6 +187,8 @@ class Results:
             query=self.query,
             has_filters=self.has_filters,
             rank=self.sort == "relevance",
+            index_filters=self.index_filters,
+            sql_filtered=self.sql_filtered,
         )
 
     def __len__(self) -> int:

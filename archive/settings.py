@@ -296,7 +296,7 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 # and a cache row costs one primary-key read. `manage.py createcachetable` makes the table.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "archive.cache_backend.ArchiveDatabaseCache",
         "LOCATION": "cache_entries",
         "TIMEOUT": 600,
         "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},

@@ -44,8 +44,25 @@ def _topics(speech) -> str:
     return "; ".join(sorted(tree.names[pk] for pk in ids))
 
 
+def _prefixing(absolute: Callable[[str], str]) -> Callable[[str], str]:
+    """``absolute`` for a site path as one concatenation: an export builds three URLs a row,
+    and ``build_absolute_uri`` costs 30 µs each (0.4 s of a 5,000-row download)."""
+    base = absolute("/")
+    if not base.endswith("/"):
+        return absolute
+    base = base[:-1]
+
+    def join(path: str) -> str:
+        if path.startswith("/") and not path.startswith("//") and path.isascii():
+            return base + path
+        return absolute(path)
+
+    return join
+
+
 def statement_columns(absolute: Callable[[str], str]) -> list[Column]:
     """The statement schema; ``absolute`` turns a path into a full URL."""
+    absolute = _prefixing(absolute)
 
     def person(speech):
         return speech.speaker.person if speech.speaker_id and speech.speaker.person_id else None

@@ -169,6 +169,16 @@ def gunicorn_pids(server: subprocess.Popen) -> set[int]:
     return {master.pid, *(child.pid for child in master.children())}
 
 
+def all_workers_up(server: subprocess.Popen, workers: int, timeout: float = 30) -> set[int]:
+    """``gunicorn_pids`` once every worker is forked (the first answers before the last is up)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pids = gunicorn_pids(server)
+        if len(pids) >= workers + 1 or time.monotonic() > deadline:
+            return pids
+        time.sleep(0.2)
+
+
 def recovery(traffic: Traffic, killed_at: float, until: float) -> tuple[float, int, int]:
     """(seconds from the kill until every later request answered 200, failures, requests)."""
     with traffic.lock:
@@ -231,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             conn.execute("CREATE TABLE IF NOT EXISTS crash_probe (id int PRIMARY KEY)")
         before = table_counts(dsn)
         server = start_server(env, args.port, args.workers)
-        pids_before = gunicorn_pids(server)
+        pids_before = all_workers_up(server, args.workers)
         print(
             f"gunicorn: {args.workers} workers on {HOST}:{args.port}; {args.clients} clients; "
             f"archive rows: {sum(before.values()):,} in {len(before)} tables"

@@ -159,6 +159,53 @@ def sample_urls(database: str, n: int = 2000, seed: int = 2020) -> list[tuple[st
     return [(kind, makers[kind]()) for kind in (rng.choice(kinds) for _ in range(n))]
 
 
+def empty_page_cache() -> None:
+    """Start every run from an empty page cache: nothing rendered by an earlier run is served."""
+    from django.core.cache import cache
+
+    cache.clear()
+    print("Page cache emptied: every page is rendered afresh on its first request of the run")
+
+
+def service_times(access_log: str, urls: list[tuple[str, str]], since: float) -> str:
+    """Each kind's time inside a worker (gunicorn's %(D)s), from requests logged after ``since``.
+
+    Latency under load is this plus the wait for a free worker: the table says whether the
+    slow requests are slow pages or pages that waited.
+    """
+    kinds = {path: kind for kind, path in urls}
+    kinds[Exporters.path] = "full export"
+    times: dict[str, list[float]] = {}
+    with open(access_log, encoding="utf-8") as log:
+        lines = log.readlines()
+    for line in lines[int(since) :]:
+        micros, _, rest = line.rstrip("\n").partition(" ")
+        path, _, query = rest.partition(" ")
+        path += f"?{query}" if query else ""
+        if micros.isdigit():
+            times.setdefault(kinds.get(path, "other"), []).append(int(micros) / 1000)
+
+    def pct(values: list[float], p: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+    rows = [f"  {'kind':<18} {'n':>5} {'p50':>7} {'p90':>7} {'p99':>7}  ms in a worker"]
+    for kind in [k for k, _ in MIX] + ["full export", "other"]:
+        values = times.get(kind)
+        if values:
+            rows.append(
+                f"  {kind:<18} {len(values):>5} {pct(values, 0.5):7.1f} "
+                f"{pct(values, 0.9):7.1f} {pct(values, 0.99):7.1f}"
+            )
+    every = [v for kind, values in times.items() if kind != "full export" for v in values]
+    if every:
+        rows.append(
+            f"  {'all pages':<18} {len(every):>5} {pct(every, 0.5):7.1f} {pct(every, 0.9):7.1f} "
+            f"{pct(every, 0.99):7.1f}"
+        )
+    return "\n".join(rows)
+
+
 def ensure_wrk() -> str:
     """Path to wrk, installing the Debian package if it is missing."""
     found = shutil.which("wrk")
@@ -189,11 +236,18 @@ end
 """
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    """Start gunicorn in its own process group and wait until it answers."""
+def start_server(
+    env: dict[str, str], port: int, workers: int, access_log: str | None = None
+) -> subprocess.Popen:
+    """Start gunicorn in its own process group and wait until it answers.
+
+    With ``access_log``, gunicorn writes each request's time in the worker (µs) and path there.
+    """
+    logging = ["--access-logfile", access_log, "--access-logformat", "%(D)s %(U)s %(q)s"]
     server = subprocess.Popen(
         [
             str(BASE_DIR / ".venv" / "bin" / "gunicorn"),
+            *(logging if access_log else []),
             "archive.wsgi:application",
             "--bind",
             f"{HOST}:{port}",
@@ -464,6 +518,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Machine: {machine()}")
     wrk = ensure_wrk()
     urls = sample_urls(args.database)
+    empty_page_cache()
     env = production_env(args.database, args.port)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
@@ -471,7 +526,9 @@ def main(argv: list[str] | None = None) -> int:
         env=env,
         check=True,
     )
-    server = start_server(env, args.port, args.workers)
+    with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as log:
+        access_log = log.name
+    server = start_server(env, args.port, args.workers, access_log=access_log)
     try:
         statuses = check_urls(args.port, urls)
         broken = {k: v for k, v in statuses.items() if v != 200}
@@ -484,6 +541,8 @@ def main(argv: list[str] | None = None) -> int:
         exporters.start()
         meter = CpuMeter(server)
         meter.start()
+        with open(access_log, encoding="utf-8") as log:
+            logged_before = sum(1 for _ in log)  # the URL checks, before wrk
         print(
             f"Running wrk: {args.clients} clients for {args.duration} s against "
             f"http://{HOST}:{args.port}/ ({args.workers} gunicorn workers, database "
@@ -522,6 +581,9 @@ def main(argv: list[str] | None = None) -> int:
     result = parse_wrk(completed.stdout)
     errors = result.non_2xx + result.socket_errors
     print(completed.stdout)
+    print("Time inside a worker, by kind of page (the rest of the latency is waiting for one):")
+    print(service_times(access_log, urls, logged_before))
+    os.unlink(access_log)
     print(
         f"Result: {result.requests} requests in {result.seconds:.0f} s = {result.rps:.1f} req/s; "
         f"latency p50 {result.p50_ms:.0f} ms, p90 {result.p90_ms:.0f} ms, "

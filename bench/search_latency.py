@@ -202,6 +202,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only-research", action="store_true", help="only the research pages (issue 13)"
     )
+    parser.add_argument(
+        "--only-search", action="store_true", help="only the search page (issue 14)"
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
@@ -292,6 +295,8 @@ def main(argv: list[str] | None = None) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of this process (the web worker): {peak:.0f} MB")
     print(f"after: {_load()}")
+    if args.only_search:
+        return
 
     # Other pages of the public site, where they exist (target p95 < 100 ms).
     print("\nother pages (warm):")

@@ -77,3 +77,27 @@ def test_errors_are_not_kept(meeting):
     Client().get("/meetings/S-PV.1/")
     _, queries = _queries(Client(), "/meetings/S-PV.1/")
     assert queries > 1
+
+
+def test_kept_pages_are_stored_compressed_and_served_whole(meeting):
+    from django.core.cache import caches
+
+    first = Client().get(meeting.get_absolute_url())
+    store = caches["default"]
+    [key] = [k for k in store._cache if "archive-page:" in k]
+    content, _headers, packing = store.get(key.split(":", 2)[-1])
+    assert packing == "zlib" and len(content) < len(first.content)
+    second = Client().get(meeting.get_absolute_url())
+    assert second.content == first.content
+
+
+def test_a_page_kept_before_compression_is_still_served(meeting):
+    from django.core.cache import caches
+
+    first = Client().get(meeting.get_absolute_url())
+    store = caches["default"]
+    [key] = [k for k in store._cache if "archive-page:" in k]
+    plain_key = key.split(":", 2)[-1]
+    store.set(plain_key, (b"<html>kept earlier</html>", [("Content-Type", "text/html")]), 60)
+    assert Client().get(meeting.get_absolute_url()).content == b"<html>kept earlier</html>"
+    assert first.status_code == 200

@@ -428,3 +428,41 @@ def test_topic_boxes_on_other_pages_suggest_agenda_items(client, world):
         html = response.content.decode()
         assert 'list="agenda-item-options"' in html, url
         assert '<datalist id="agenda-item-options">' in html, url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_state_codes_follow_a_committed_change(client):
+    # The State box's codes and slugs are kept per archive version: a committed edit (a new
+    # version) shows on the next request. The worker re-reads the version every
+    # ARCHIVE_STATE_CACHE_SECONDS; clear_validator_cache stands for that wait.
+    clear_validator_cache()
+    assert _get(client, state="atl").status_code == 400
+    MemberState.objects.create(name="Atlantis", iso3="ATL")  # committed: a new version
+    clear_validator_cache()
+    response = _get(client, state="atl")
+    assert response.status_code == 200
+    assert _chips(response) == ["State: Atlantis"]
+    MemberState.objects.filter(iso3="ATL").update(name="Atlantica")
+    clear_validator_cache()
+    assert _chips(_get(client, state="atl")) == ["State: Atlantica"]
+    Affiliation.objects.create(name="Atlantic League", kind="organization", slug="atl-league")
+    clear_validator_cache()
+    assert _chips(_get(client, state="atl-league")) == ["Organization: Atlantic League"]
+
+
+def test_each_filterset_has_its_own_filters_and_fields(world):
+    from archive.filters import SpeechFilterSet
+
+    first = SpeechFilterSet({"state": "fra"}, queryset=Speech.objects.all())
+    second = SpeechFilterSet({"role": "president"}, queryset=Speech.objects.all())
+    assert first.is_valid() and second.is_valid()
+    for name in ("state", "role"):
+        assert first.filters[name] is not second.filters[name]
+        assert first.filters[name].parent is first and second.filters[name].parent is second
+    # A method filter calls its own FilterSet's method.
+    assert first.filters["state"].filter.f is first.filters["state"]
+    assert first.form.fields["state"] is not second.form.fields["state"]
+    assert first.form.fields["speaker"].queryset is not second.form.fields["speaker"].queryset
+    assert set(first.qs.values_list("member_state__iso3", flat=True)) <= {"FRA"}
+    assert set(second.qs.values_list("role", flat=True)) <= {"president"}
+    assert first.form.cleaned_data["role"] == "" and second.form.cleaned_data["state"] is None

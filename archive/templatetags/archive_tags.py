@@ -298,26 +298,6 @@ def statement_item(speech, excerpt=None) -> SafeString:
     )
 
 
-@register.simple_tag
-def search_hit(speech) -> SafeString:
-    """One search result: who, for whom, where, when, role, agenda item and the snippet."""
-    meeting = speech.meeting
-    topic = format_html("\n      · {}", meeting.agenda_item.title) if meeting.agenda_item_id else ""
-    return format_html(
-        '<li class="statement search-hit">\n  <article aria-labelledby="hit-{}">\n'
-        '    <h3 class="statement-meta" id="hit-{}">\n      {}\n    </h3>\n'
-        '    <p class="statement-meta">\n      {}\n      · {}{}\n    </p>\n'
-        '    <p class="excerpt">{}</p>\n  </article>\n</li>',
-        speech.pk,
-        speech.pk,
-        _who(speech),
-        _where(speech),
-        speech.get_role_display(),
-        topic,
-        speech.snippet,
-    )
-
-
 @register.filter
 def meeting_slug(symbol: str) -> str:
     """The meeting URL slug of a symbol (for rows that only carry the symbol)."""

@@ -12,7 +12,15 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -283,13 +291,10 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if meeting.slug != slug:
         return canonical_redirect(request, meeting)
     members = list(MeetingMember.objects.filter(meeting=meeting).select_related("member_state"))
-    speeches = list(
-        meeting.speeches.select_related("member_state", "affiliation", "speaker")
-        .prefetch_related(
-            Prefetch("mentions", queryset=Mention.objects.select_related("resolution"))
-        )
-        .order_by("sequence")
+    speeches = page_rows.of_meeting(
+        meeting.pk, related=("member_state", "affiliation", "speaker"), using=meeting._state.db
     )
+    page_rows.prefetch_mentions(speeches, using=meeting._state.db)
     votes = list(
         meeting.votes.select_related("resolution")
         .prefetch_related(
@@ -342,18 +347,33 @@ def record_timeline(speeches, procedure, votes) -> list[tuple[str, object]]:
 # --------------------------------------------------------------------------- speeches & speakers
 
 
+# What a statement's page shows of its relations (Speech.objects.with_related and more).
+SPEECH_PAGE_RELATED = (
+    "meeting",
+    "meeting__agenda_item",
+    "speaker",
+    "speaker__person",
+    "member_state",
+    "affiliation",
+)
+
+
 @require_safe
 def speech_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A speech's permalink: the text, a citation ready to copy, its neighbours in the record."""
-    speech = get_object_or_404(
-        Speech.objects.with_related().prefetch_related(
-            Prefetch("mentions", queryset=Mention.objects.select_related("resolution"))
-        ),
-        pk=pk,
+    # Read by prepared statements (archive.page_rows): compiling this eight-table join through
+    # the ORM cost more than running it.
+    found = page_rows.fetch([pk], related=SPEECH_PAGE_RELATED)
+    if not found:
+        raise Http404(f"The archive has no statement {pk}.")
+    speech = found[0]
+    page_rows.prefetch_mentions([speech])
+    # Their headings name the speaker and the State or body: read with them, not one by one.
+    neighbours = page_rows.in_meeting(
+        speech.meeting_id,
+        [speech.sequence - 1, speech.sequence + 1],
+        related=("speaker", "member_state", "affiliation"),
     )
-    neighbours = Speech.objects.filter(
-        meeting_id=speech.meeting_id, sequence__in=[speech.sequence - 1, speech.sequence + 1]
-    ).only("id", "sequence", "speaker_name", "country_as_printed", "meeting_id")
     by_sequence = {s.sequence: s for s in neighbours}
     vote = (
         MemberVote.objects.filter(

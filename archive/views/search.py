@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Page, Paginator
@@ -26,11 +25,13 @@ from archive import exports, search, search_index
 from archive.coverage import holdings_text
 from archive.exports import AtomListFeed, Column
 from archive.filters import SpeechFilterSet
-from archive.middleware import archive_validators
 from archive.models import Speech
 from archive.people.labels import heading
+from archive.ranking import IndexFilters
 from archive.statement_fields import RELATED, statement_columns
 from archive.templatetags.archive_tags import lead, speaker_body
+from archive.urlcache import cached_reverse
+from archive.views import search_html
 
 PER_PAGE = 20
 
@@ -64,6 +65,9 @@ class ParsedSearch:
     sort: str = "relevance"
     errors: list[str] = field(default_factory=list)
     queryset: QuerySet | None = None
+    # The filters as the search index evaluates them, and the others (SpeechFilterSet).
+    index_filters: IndexFilters | None = None
+    sql_filtered: QuerySet | None = None
 
     @property
     def filters(self) -> dict:
@@ -93,39 +97,8 @@ def parse_search(request: HttpRequest) -> ParsedSearch:
             parsed.errors.extend(f"{label}: {message}" for message in messages)
     if not parsed.errors:
         parsed.queryset = search.matching(filterset.qs, parsed.query)
+        parsed.index_filters, parsed.sql_filtered = filterset.split_for_index()
     return parsed
-
-
-def _version(queryset: QuerySet) -> str:
-    return archive_validators(using=queryset.db).etag
-
-
-class _QueryEditor:
-    """Links to the current URL with one parameter changed, the page reset.
-
-    A results page carries some 50 such links (facets, orders, filters to remove): the query
-    string is read once, not copied per link. The output is ``QueryDict.urlencode``'s.
-    """
-
-    def __init__(self, request: HttpRequest):
-        self.path = request.path
-        self.lists = [(k, v) for k, v in request.GET.lists() if k != "page"]
-
-    def with_param(self, param: str, value: str | None) -> str:
-        """The current URL with ``param`` set (or removed when ``value`` is None), page reset."""
-        pairs = []
-        found = False
-        for key, values in self.lists:
-            if key == param:
-                found = True
-                if value is not None:
-                    pairs.append((key, value))
-            else:
-                pairs.extend((key, v) for v in values)
-        if not found and value is not None:
-            pairs.append((param, value))
-        encoded = urlencode(pairs)
-        return f"?{encoded}" if encoded else self.path
 
 
 @require_safe
@@ -141,6 +114,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "notices": [],
         "searched": bool(request.GET),
         "holdings": holdings_text(),
+        # Reversed once per process (``{% url %}`` reverses on every render).
+        "urls": {
+            "feed": cached_reverse("archive:search_feed"),
+            "csv": cached_reverse("archive:search_csv"),
+            "json": cached_reverse("archive:search_json"),
+        },
     }
     if parsed.errors:
         return render(request, "archive/search.html", context, status=400)
@@ -150,20 +129,18 @@ def search_page(request: HttpRequest) -> HttpResponse:
         context["errors"] = [f"“{raw_page[:20]}” is not a page number: pages are numbered from 1."]
         return render(request, "archive/search.html", context, status=400)
 
-    queryset = parsed.queryset
     results = search_index.Results(
         parsed.filterset.qs,
         query=parsed.query,
         sort=parsed.sort,
         has_filters=bool(parsed.filters),
+        index_filters=parsed.index_filters,
+        sql_filtered=parsed.sql_filtered,
     )
     page_data = search.search_page_data(
         results,
         number=int(raw_page),
         per_page=PER_PAGE,
-        filters=parsed.filters,
-        version=_version(queryset),
-        related=RELATED,
     )
     stats, total = page_data.stats, page_data.stats.total
     paginator = Paginator(results, PER_PAGE)
@@ -183,30 +160,41 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "Your search has only very common words (such as “the” or “and”) or punctuation, "
             "which are not indexed: add a more specific word."
         )
-    for speech in speeches:
-        speech.snippet = marks.get(speech.pk) or lead(speech.text, 320)
-
-    links = _QueryEditor(request)
-    current = _facet_values(request, parsed)
     context.update(
         stats=stats,
         total=total,
         page=page,
         speeches=speeches,
-        facets=[
-            ("State", "state", _facet_links(links, stats.states, current)),
-            ("Year", "year", _facet_links(links, stats.years, current)),
-            ("Topic", "topic", _facet_links(links, stats.topics, current)),
-        ],
-        active_filters=_active_filters(links, parsed),
-        sort_links=[
+        hits_html=search_html.hits(speeches, marks),
+        pagination_html=search_html.pagination(request, page),
+        download_query=_query_without_page(request),
+        **_links(request, parsed, stats),
+    )
+    return render(request, "archive/search.html", context)
+
+
+def _links(request: HttpRequest, parsed: ParsedSearch, stats: search.SearchStats) -> dict:
+    """The facets, the filters in use and the orders, each a link to the URL changed."""
+    links = search_html.QueryEditor(request)
+    current = _facet_values(request, parsed)
+    facets = [
+        (title, param, search_html.facet_links(links, values, current.get(param, "")))
+        for title, param, values in (
+            ("State", "state", stats.states),
+            ("Year", "year", stats.years),
+            ("Topic", "topic", stats.topics),
+        )
+    ]
+    return {
+        "facets": facets,
+        "facets_html": search_html.facets(facets),
+        "active_filters": _active_filters(links, parsed),
+        "sort_links": [
             (label, links.with_param("sort", key), key == parsed.sort)
             for key, label in search.SORTS.items()
             if parsed.query or key != "relevance"
         ],
-        download_query=_query_without_page(request),
-    )
-    return render(request, "archive/search.html", context)
+    }
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -214,20 +202,6 @@ def _query_without_page(request: HttpRequest) -> str:
     query.pop("page", None)
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else ""
-
-
-def _facet_links(links: _QueryEditor, values: list[search.FacetValue], current: dict) -> list[dict]:
-    return [
-        {
-            "label": v.label,
-            "count": v.count,
-            # Formatted here: ``intcomma`` looks the locale up for each of ~100 counts a page.
-            "count_text": f"{v.count:,}",
-            "url": links.with_param(v.param, v.value),
-            "active": current.get(v.param, "") == v.value.lower(),
-        }
-        for v in values
-    ]
 
 
 def _facet_values(request: HttpRequest, parsed: ParsedSearch) -> dict[str, str]:
@@ -240,7 +214,7 @@ def _facet_values(request: HttpRequest, parsed: ParsedSearch) -> dict[str, str]:
     }
 
 
-def _active_filters(links: _QueryEditor, parsed: ParsedSearch) -> list[dict]:
+def _active_filters(links: search_html.QueryEditor, parsed: ParsedSearch) -> list[dict]:
     """One chip per filter in use, saying what the archive understood: "State: Kazakhstan"."""
     form = parsed.filterset.form
     active = []
@@ -272,7 +246,11 @@ def _export_rows(parsed: ParsedSearch) -> Iterable[Speech]:
     if parsed.query and parsed.sort == "relevance":
         # The page's order exactly: BM25 over every match (archive.ranking).
         found = search_index.find(
-            parsed.filterset.qs, query=parsed.query, has_filters=bool(parsed.filters)
+            parsed.filterset.qs,
+            query=parsed.query,
+            has_filters=bool(parsed.filters),
+            index_filters=parsed.index_filters,
+            sql_filtered=parsed.sql_filtered,
         )
         ids = found.matches.ordered_ids("relevance")
         return search.speeches_in_order(ids, related=RELATED, using=parsed.queryset.db)

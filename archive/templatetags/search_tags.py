@@ -1,0 +1,55 @@
+"""Tags of the search form (the search page and the keyword-in-context page share it)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from archive.templatetags.archive_tags import form_widget
+from archive.urlcache import cached_reverse
+
+register = template.Library()
+
+
+@register.simple_tag
+def filter_fields(form) -> SafeString:
+    """Each visible filter: its label, its widget (``form_widget``) and its errors.
+
+    The same markup as a template loop, for a fraction of its cost: a dozen fields, each
+    value resolved through template variables, cost ~1 ms a page.
+    """
+    blocks = []
+    for field in form.visible_fields():
+        field_id = escape(field.id_for_label or "")
+        errors = "".join(
+            f'<p class="field-error" id="{field_id}-error">{escape(str(error))}</p>'
+            for error in field.errors
+        )
+        blocks.append(
+            f'      <div class="field">\n'
+            f'        <label for="{field_id}">{escape(str(field.label))}</label>\n'
+            f"        {form_widget(field)}\n"
+            f"        {errors}\n"
+            f"      </div>\n"
+        )
+    return mark_safe("".join(blocks))
+
+
+@register.simple_tag
+def hidden_filters(form) -> SafeString:
+    """The hidden filters that carry a valid value (a speaker from an older link)."""
+    return mark_safe(
+        "".join(
+            str(form_widget(field))
+            for field in form.hidden_fields()
+            if field.value() and not field.errors
+        )
+    )
+
+
+@register.simple_tag
+def cached_url(viewname: str, *args) -> str:
+    """``{% url %}`` remembered per process (``archive.urlcache``): it reverses on every render."""
+    return cached_reverse(viewname, *args)
