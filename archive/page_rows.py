@@ -115,13 +115,16 @@ def _execute(plan, types: tuple[str, ...], values: list, using: str) -> list:
     return speeches
 
 
-def fetch(ids: list[int], *, related: tuple[str, ...], using: str = "default") -> list[Speech]:
-    """The speeches with these ids, in this order, their ``related`` rows cached on them."""
+def fetch(
+    ids: list[int], *, related: tuple[str, ...], using: str = "default", model: type = Speech
+) -> list:
+    """The speeches (or ``model``'s rows) with these ids, in this order, their ``related``
+    rows cached on them."""
     # As the ORM does: an id outside bigint (a hostile URL) matches nothing, it is no error.
     ids = [pk for pk in ids if -(2**63) <= pk < 2**63]
     if not ids:
         return []
-    found = _execute(_plan(tuple(related)), ("bigint[]",), [list(ids)], using)
+    found = _execute(_plan(tuple(related), model=model), ("bigint[]",), [list(ids)], using)
     by_id = {speech.pk: speech for speech in found}
     return [by_id[pk] for pk in ids if pk in by_id]
 

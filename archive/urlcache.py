@@ -8,6 +8,7 @@ view name, its arguments, the script prefix and the URLconf, so those are the ca
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -23,6 +24,13 @@ def _reverse(viewname: str, args: tuple, prefix: str, urlconf: str | None) -> st
 def cached_reverse(viewname: str, *args) -> str:
     """``reverse(viewname, args=args)``, remembered for this process."""
     return _reverse(viewname, args, get_script_prefix(), get_urlconf())
+
+
+def reverser() -> Callable[..., str]:
+    """``cached_reverse`` for a long list of links: the script prefix and URLconf (thread-
+    and context-local reads, ~10 µs each) are read once, not once a link."""
+    prefix, urlconf = get_script_prefix(), get_urlconf()
+    return lambda viewname, *args: _reverse(viewname, args, prefix, urlconf)
 
 
 @receiver(setting_changed)

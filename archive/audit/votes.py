@@ -116,7 +116,7 @@ def records_awaiting_review() -> Iterator[Finding]:
 @audit(AREA)
 def states_with_vetoes_only() -> Iterator[Finding]:
     """A State whose votes before 1994 are vetoes only: its page must not count them as its
-    votes against (it says what is held instead: archive.views.pages.vote_counts)."""
+    votes against (it says what is held instead: archive.vote_facts.Ballots.counts)."""
     rows = (
         MemberVote.objects.filter(vote__member_coverage=Vote.Coverage.VETOES_ONLY)
         .values("member_state")

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import datetime
 import threading
-from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db import connections
 
 from archive.models import CouncilTerm, MemberState, MemberVote, Vote
+from archive.vote_facts import POSITION_CODES, Ballots
 
 THIN = 10
 ROLL_CALLS_FROM = 1994
@@ -80,6 +81,24 @@ _COUNTS = f"""
 """
 
 
+_NOT_PARTICIPATING_CODE = POSITION_CODES[NOT_PARTICIPATING]
+_NO_CAST = 0
+
+
+@dataclass(frozen=True)
+class Casts:
+    """Every member's position on the counted votes, one entry per member vote (arrays)."""
+
+    vote: np.ndarray  # vote id
+    state: np.ndarray  # member_state_id
+    position: np.ndarray  # POSITION_CODES
+    year: np.ndarray  # the vote's year
+
+    @classmethod
+    def empty(cls) -> Casts:
+        return cls(*(np.zeros(0, np.int64) for _ in range(4)))
+
+
 @dataclass(frozen=True)
 class RollCalls:
     """The votes the affinity counts (``years``: vote id -> year) and those it leaves out."""
@@ -92,6 +111,10 @@ class RollCalls:
     # Votes flagged as holding only some members' votes, or whose source's list named a State
     # without a seat (the list is then not shown): vote id -> year.
     partial: dict[int, int]
+    # The positions cast on the counted votes (``years``): what a State page ranks from.
+    casts: Casts = field(default_factory=Casts.empty)
+    # Every member vote (a State page's counts and latest votes), read with the roll calls.
+    ballots: Ballots | None = None
 
     def in_span(self, span: Span) -> list[int]:
         return sorted(v for v, year in self.years.items() if span.start <= year <= span.end)
@@ -111,7 +134,8 @@ KEPT = 4
 # What the table is built from, cheaply: primary-key maxima (index reads) and small counts.
 # Within a test's rolled-back transaction the archive version does not move; these do.
 _FINGERPRINT = """
-SELECT (SELECT max(id) FROM archive_membervote), (SELECT count(*) FROM archive_vote),
+SELECT (SELECT version FROM archive_archivestate WHERE id = 1),
+       (SELECT max(id) FROM archive_membervote), (SELECT count(*) FROM archive_vote),
        (SELECT max(id) FROM archive_vote), (SELECT count(*) FROM archive_councilterm),
        (SELECT max(id) FROM archive_councilterm)
 """
@@ -120,9 +144,11 @@ SELECT (SELECT max(id) FROM archive_membervote), (SELECT count(*) FROM archive_v
 def roll_calls(*, using: str = "default", version: str | None = None) -> RollCalls:
     """Which votes count: kept by each process for a state of the archive (``version``).
 
-    One query over every vote (3,000) and member vote (30,000), ~50 ms, that only an import
-    changes: like the filter boxes' suggestions (archive.filter_options), it is built once per
-    archive version by each worker; the pages then read only the member votes they need.
+    Two queries over every vote (3,000) and member vote (30,000), ~70 ms, that only an import
+    or an edit changes: like the filter boxes' suggestions (archive.filter_options) and the
+    search's catalogue (archive.ranking), it is built once per archive version by each worker,
+    with the positions cast on the counted votes, from which a State page ranks its closest
+    and furthest members without a query (``state_affinity``).
     """
     key = None
     if version:
@@ -130,6 +156,7 @@ def roll_calls(*, using: str = "default", version: str | None = None) -> RollCal
         with _kept_lock:
             if key in _kept:
                 return _kept[key]
+    ballots = Ballots.read(using=using)
     years, unseated, partial, undated = {}, {}, {}, 0
     for vote_id, year, seated, flagged in _rows(_ROLL_CALLS, [], using=using):
         if year is None:
@@ -140,13 +167,35 @@ def roll_calls(*, using: str = "default", version: str | None = None) -> RollCal
             partial[vote_id] = year
         else:
             years[vote_id] = year
-    result = RollCalls(years=years, undated=undated, unseated=unseated, partial=partial)
+    result = RollCalls(
+        years=years,
+        undated=undated,
+        unseated=unseated,
+        partial=partial,
+        casts=_casts(ballots, years),
+        ballots=ballots,
+    )
     if key:
         with _kept_lock:
             while len(_kept) >= KEPT:
                 _kept.pop(next(iter(_kept)))
             _kept[key] = result
     return result
+
+
+def _casts(ballots: Ballots, years: dict[int, int]) -> Casts:
+    """The member votes of the counted votes (``years``)."""
+    size = max(int(ballots.vote.max(initial=0)), max(years, default=0)) + 1
+    year_of = np.zeros(size, np.int64)
+    year_of[np.fromiter(years, np.int64, len(years))] = list(years.values())
+    counted = year_of[ballots.vote] != 0
+    vote = ballots.vote[counted]
+    return Casts(
+        vote=vote,
+        state=ballots.state[counted],
+        position=ballots.position[counted],
+        year=year_of[vote],
+    )
 
 
 @dataclass(frozen=True)
@@ -323,41 +372,51 @@ def state_affinity(
     ]
     if not spans:
         return []
-    ids, years = list(calls.years), list(calls.years.values())
-    rows = _rows(
-        f"""
-        WITH a AS (
-            SELECT mv.vote_id, mv.position, y.year
-            FROM archive_membervote mv
-            JOIN unnest(%s::bigint[], %s::integer[]) AS y(vote_id, year)
-              ON y.vote_id = mv.vote_id
-            WHERE mv.member_state_id = %s
-        )
-        SELECT b.member_state_id, a.year, {_COUNTS}
-        FROM a JOIN archive_membervote b ON b.vote_id = a.vote_id AND b.member_state_id <> %s
-        GROUP BY 1, 2
-        """,
-        [ids, years, state.pk, state.pk],
-        using=using,
-    )
+    others = _others_on_same_votes(state.pk, calls.casts)
     results = []
     for span in spans:
-        totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-        for other, year, shared, same, left_out in rows:
-            if span.start <= year <= span.end:
-                total = totals[other]
-                total[0], total[1], total[2] = (
-                    total[0] + shared,
-                    total[1] + same,
-                    total[2] + left_out,
-                )
         results.append(
             TermAffinity(
                 span=Span(max(span.start, ROLL_CALLS_FROM), span.end),
-                agreements=[Agreement(state.pk, o, *t) for o, t in totals.items()],
+                agreements=_agreements(state.pk, span, others),
             )
         )
     return results
+
+
+def _others_on_same_votes(state_id: int, casts: Casts) -> dict[str, np.ndarray]:
+    """Each other member's position on the counted votes ``state_id`` has a position on."""
+    mine = casts.state == state_id
+    own = np.zeros(int(casts.vote.max(initial=0)) + 1, np.int64)
+    own[casts.vote[mine]] = casts.position[mine]
+    theirs = own[casts.vote]
+    keep = (theirs != _NO_CAST) & ~mine
+    a, b = theirs[keep], casts.position[keep]
+    left_out = (a == _NOT_PARTICIPATING_CODE) | (b == _NOT_PARTICIPATING_CODE)
+    return {
+        "state": casts.state[keep],
+        "year": casts.year[keep],
+        "shared": ~left_out,
+        "same": (a == b) & ~left_out,
+        "left_out": left_out,
+    }
+
+
+def _agreements(state_id: int, span: Span, others: dict[str, np.ndarray]) -> list[Agreement]:
+    """``state_id``'s agreement with each member it shared a vote with in ``span``."""
+    within = (others["year"] >= span.start) & (others["year"] <= span.end)
+    states = others["state"][within]
+    size = int(states.max(initial=0)) + 1
+
+    def total(name):
+        return np.bincount(states, weights=others[name][within], minlength=size).astype(int)
+
+    ids = np.flatnonzero(np.bincount(states, minlength=size))
+    shared, same, left_out = (total(name)[ids].tolist() for name in ("shared", "same", "left_out"))
+    return [
+        Agreement(state_id, *counts)
+        for counts in zip(ids.tolist(), shared, same, left_out, strict=True)
+    ]
 
 
 # --------------------------------------------------------------------------- the votes behind

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Count, Q
 
 from archive.models import Resolution, ResolutionCitation
 from archive.parsing.citations import scan_resolution_text
+from archive.urlcache import cached_reverse
 
 _FIELDS = ("cited_id", "paragraph", "paragraphs", "context")
 _CITATION = ("citing", "cited", "number", "year", "paragraph", "paragraphs", "context")
@@ -106,6 +108,20 @@ def build_citations() -> CitationBuild:
 # --------------------------------------------------------------------------- reads
 
 
+class Citing(NamedTuple):
+    """A resolution citing the one shown: its number and year, enough to name and link it."""
+
+    number: int
+    year: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} ({self.year})"
+
+    def get_absolute_url(self) -> str:
+        return cached_reverse("archive:resolution", self.number, self.year)
+
+
 @dataclass
 class ResolutionCitations:
     """What a resolution's page shows of the graph."""
@@ -114,7 +130,7 @@ class ResolutionCitations:
     cites: list[ResolutionCitation]
     # Citations as printed that match no resolution (never counted as links).
     unmatched: list[ResolutionCitation]
-    cited_by: list[ResolutionCitation]
+    cited_by: list[Citing]
 
 
 def citations_of(resolution: Resolution) -> ResolutionCitations:
@@ -127,12 +143,15 @@ def citations_of(resolution: Resolution) -> ResolutionCitations:
         .only(*_CITATION, "cited__number", "cited__year", "cited__title")
         .order_by("paragraph", "year", "number")
     )
-    received = list(
-        ResolutionCitation.objects.filter(cited=resolution)
-        .select_related("citing")
-        .only(*_CITATION, "citing__number", "citing__year")
-        .order_by("citing__year", "citing__number")
-    )
+    # Only the citing resolutions' numbers and years: 1325 (2000) is cited by 224.
+    received = [
+        Citing(number, year)
+        for number, year in Resolution.objects.filter(
+            pk__in=ResolutionCitation.objects.filter(cited=resolution).values("citing_id")
+        )
+        .order_by("year", "number")
+        .values_list("number", "year")
+    ]
     return ResolutionCitations(
         has_text=bool(resolution.text),
         cites=[c for c in made if c.cited_id is not None],

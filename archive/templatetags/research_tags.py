@@ -3,19 +3,24 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from archive.urlcache import reverser
 
 register = template.Library()
 
 
 @register.simple_tag
-def cited_by_chips(citations) -> SafeString:
+def cited_by_chips(citing) -> SafeString:
     """One chip a citing resolution, linked to its page, in order of adoption."""
+    url = reverser()
     return mark_safe(
         "".join(
-            f'<li><a href="{escape(c.citing.get_absolute_url())}">{escape(c.citing.label)}</a></li>'
-            for c in citations
+            f'<li><a href="{escape(url("archive:resolution", c.number, c.year))}">'
+            f"{escape(c.label)}</a></li>"
+            for c in citing
         )
     )

@@ -17,10 +17,6 @@ from archive.views.pages import (  # noqa: F401
     lookup_view,
     meeting_detail,
     meeting_list,
-    member_state_detail,
-    member_state_list,
-    member_state_statements,
-    member_state_votes,
     resolution_detail,
     resolution_list,
     speech_detail,
@@ -32,6 +28,12 @@ from archive.views.search import (  # noqa: F401
     search_feed,
     search_json,
     search_page,
+)
+from archive.views.states import (  # noqa: F401
+    member_state_detail,
+    member_state_list,
+    member_state_statements,
+    member_state_votes,
 )
 from archive.views.trends import trends_page  # noqa: F401
 from archive.views.votes import vote_detail  # noqa: F401

@@ -20,8 +20,8 @@ from archive.research import affinity, charts
 from archive.views.pages import absolute, export, export_format, iso
 
 
-def _roll_calls(using: str) -> affinity.RollCalls:
-    """Which votes count, cached for this state of the archive."""
+def current_roll_calls(using: str) -> affinity.RollCalls:
+    """Which votes count, and every member vote, kept for this state of the archive."""
     return affinity.roll_calls(using=using, version=archive_validators(using=using).etag)
 
 
@@ -172,7 +172,7 @@ def affinity_columns(request: HttpRequest, span: affinity.Span) -> list[Column]:
 def affinity_page(request: HttpRequest) -> HttpResponse:
     """The agreement matrix of the Council of a year or a span of years."""
     using = MemberState.objects.all().db
-    calls = _roll_calls(using)
+    calls = current_roll_calls(using)
     years = affinity.roll_call_years(calls)
     if not years and not any(request.GET.get(k) for k in ("year", "from", "to")):
         return render(request, "archive/research/affinity.html", {"years": [], "empty": True})
@@ -237,11 +237,11 @@ def vote_columns(request: HttpRequest, a: MemberState, b: MemberState) -> list[C
 @require_safe
 def affinity_state(request: HttpRequest, slug: str) -> HttpResponse:
     """A State's agreement with each member in a span, or (``with=``) the votes of one pair."""
-    from archive.views.pages import state_or_404
+    from archive.views.states import state_or_404
 
     state = state_or_404(slug)
     using = MemberState.objects.all().db
-    calls = _roll_calls(using)
+    calls = current_roll_calls(using)
     default = _last_seated_year(state, calls)
     if default is None and not any(request.GET.get(k) for k in ("year", "from", "to")):
         raise Http404(
@@ -332,18 +332,26 @@ def pair_page(
     )
 
 
-def state_affinity_context(state: MemberState, terms) -> dict:
+def state_affinity_context(
+    state: MemberState, terms, *, calls: affinity.RollCalls | None = None
+) -> dict:
     """What a State page shows of its voting: most and least alike per term, with links."""
     using = MemberState.objects.all().db
-    results = affinity.state_affinity(state, terms, using=using, calls=_roll_calls(using))
-    shown = {a.other(state.pk) for r in results for a in [*r.most_like(), *r.least_like(), *r.thin]}
-    # Only the States shown (a permanent member shared votes with a hundred).
-    others = MemberState.objects.only("pk", "name", "iso3").in_bulk(shown)
+    calls = calls or current_roll_calls(using)
+    results = affinity.state_affinity(state, terms, using=using, calls=calls)
+    # The other States' names, from the member votes' table (no query).
+    names = calls.ballots.states
+    others: dict[int, MemberState] = {}
     blocks = []
     for result in results:
+        # Equal figures are ranked by name (the ranking's sort keeps this order for ties).
+        result.agreements.sort(key=lambda a: names[a.other(state.pk)][1])
 
         def entry(agreement, span=result.span):
-            other = others[agreement.other(state.pk)]
+            pk = agreement.other(state.pk)
+            if pk not in others:  # only the States shown are made
+                others[pk] = calls.ballots.member_state(pk)
+            other = others[pk]
             return {"state": other, "pair": agreement, "url": pair_url(state, other, span)}
 
         blocks.append(

@@ -4,43 +4,91 @@ Council seats in words, the topics of a meeting."""
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Count, Max, QuerySet
-from django.urls import reverse
+from django.db import connections
 
-from archive.models import CouncilTerm, Meeting, MemberState
+from archive.models import CouncilTerm, Meeting, MemberState, Speech
 from archive.topics.lookup import topic_tree
+from archive.urlcache import cached_reverse
 
 
-def who_spoke(queryset: QuerySet) -> list[dict]:
-    """Everyone who made these statements, with how many each: persons, then the statements
-    whose speaker the source does not name, so that the counts add up to every statement."""
-    rows = (
-        queryset.values("speaker__person_id", "speaker__person__name")
-        .annotate(n=Count("id"), last=Max("meeting__date"))
-        .order_by("-n", "speaker__person__name")
-    )
-    return [
+@dataclass(frozen=True)
+class Spoken:
+    """What a State's page says of its statements: per year, in all, and by whom."""
+
+    per_year: list[tuple[int, int]]
+    total: int
+    # Everyone who made them, with how many each (persons, then the statements whose speaker
+    # the source does not name), so that the counts add up to every statement.
+    representatives: list[dict]
+
+
+# Counted per speaker and year first (an index scan of the State's statements), then the ~100
+# speakers looked up by id: joined to all 8,000 speakers and persons, the planner (expecting
+# a thousand groups) hashed both tables, which took twice as long as the rest.
+_SPOKEN = """
+WITH g AS MATERIALIZED (
+    SELECT EXTRACT(YEAR FROM meeting_date)::integer AS year, speaker_id,
+           count(*) AS n, max(meeting_date) AS last
+    FROM archive_speech WHERE member_state_id = %s GROUP BY 1, 2
+)
+SELECT g.year, x.person_id, x.name, sum(g.n)::integer, max(g.last)
+FROM g LEFT JOIN (
+    SELECT sp.id, sp.person_id, p.name FROM archive_speaker sp
+    LEFT JOIN archive_person p ON p.id = sp.person_id
+    WHERE sp.id = ANY(ARRAY(SELECT speaker_id FROM g))
+) x ON x.id = g.speaker_id
+GROUP BY 1, 2, 3
+"""
+
+
+def state_statements(state: MemberState) -> Spoken:
+    """A State's statements counted per year and per person who made them, in one query."""
+    with connections[Speech.objects.all().db].cursor() as cursor:
+        cursor.execute(_SPOKEN, [state.pk])
+        rows = cursor.fetchall()
+    per_year: dict[int, int] = defaultdict(int)
+    by_person: dict[tuple, list] = {}
+    for year, person_id, name, n, last in rows:
+        if year is not None:
+            per_year[year] += n
+        counted = by_person.setdefault((person_id, name or ""), [0, None])
+        counted[0] += n
+        counted[1] = max(filter(None, (counted[1], last)), default=None)
+    representatives = [
         {
-            "name": row["speaker__person__name"] or "",
-            "url": reverse("archive:person", args=[row["speaker__person_id"]])
-            if row["speaker__person_id"]
-            else "",
-            "n": row["n"],
-            "last": row["last"],
+            "name": name,
+            "url": cached_reverse("archive:person", person_id) if person_id else "",
+            "n": n,
+            "count": f"{n:,}",
+            "last": last,
         }
-        for row in rows
+        for (person_id, name), (n, last) in by_person.items()
     ]
+    # Most statements first; then by name, the statements of no named person last.
+    representatives.sort(key=lambda r: (-r["n"], not r["url"], r["name"]))
+    return Spoken(
+        per_year=sorted(per_year.items()),
+        total=sum(per_year.values()),
+        representatives=representatives,
+    )
 
 
 def seat_texts(state: MemberState, terms: list[CouncilTerm]) -> list[dict]:
     """The State's seats in words; a permanent seat has no end, and one that passed to a
     successor says so ("holds the seat of the Union of Soviet Socialist Republics since 1991")."""
     year = datetime.date.today().year
-    predecessors = list(
-        CouncilTerm.objects.filter(
-            member_state__successor=state, seat=CouncilTerm.Seat.PERMANENT
-        ).select_related("member_state")
+    permanent = any(t.seat == CouncilTerm.Seat.PERMANENT for t in terms)
+    predecessors = (
+        list(
+            CouncilTerm.objects.filter(
+                member_state__successor=state, seat=CouncilTerm.Seat.PERMANENT
+            ).select_related("member_state")
+        )
+        if permanent  # only a permanent seat passes to a successor
+        else []
     )
     seats = []
     for term in terms:

@@ -7,7 +7,6 @@ No view runs a query per row: related rows are joined or prefetched once per pag
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
@@ -19,7 +18,6 @@ from django.db.models import (
     F,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
 )
@@ -35,8 +33,6 @@ from archive.coverage import empty_statements_text, holdings_text
 from archive.exports import Column
 from archive.filters import (
     MeetingFilterSet,
-    MemberStateFilterSet,
-    MemberVoteFilterSet,
     ResolutionFilterSet,
     StatementFilterSet,
     VoteFilterSet,
@@ -44,7 +40,6 @@ from archive.filters import (
 from archive.lookup import lookup, meeting_symbol_from_slug
 from archive.models import (
     Affiliation,
-    CouncilTerm,
     Meeting,
     MeetingMember,
     MemberState,
@@ -58,8 +53,8 @@ from archive.parsing.symbols import normalise_document_symbol
 from archive.people.labels import article_name
 from archive.research.citations import citations_of
 from archive.templatetags.archive_tags import citation
-from archive.views.facts import meeting_topics, seat_texts, who_spoke
-from archive.vote_facts import VoteFacts, per_member_from, result_words
+from archive.views.facts import meeting_topics
+from archive.vote_facts import VoteFacts, result_words
 
 PER_PAGE = 50
 EXPORT_FORMATS = {"csv", "json"}
@@ -81,7 +76,8 @@ def paginate(request: HttpRequest, queryset, *, per_page: int = PER_PAGE, param:
             f"page{'s' if paginator.num_pages != 1 else ''}."
         )
     page = paginator.page(number)
-    rows = page_rows.fetch_page(page.object_list)
+    # A list (of ids, say) is the caller's to read; a queryset's page is read here.
+    rows = page_rows.fetch_page(page.object_list) if isinstance(queryset, QuerySet) else None
     if rows is not None:
         page.object_list = rows
     return page
@@ -402,200 +398,6 @@ def speech_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# --------------------------------------------------------------------------- States
-
-
-def council_status(terms: list[CouncilTerm], year: int) -> dict:
-    """What a State's terms say: permanent member, on the Council this year, the spans."""
-    return {
-        "permanent": any(t.seat == CouncilTerm.Seat.PERMANENT for t in terms),
-        "current": any(t.start_year <= year <= t.end_year for t in terms),
-        "elected_terms": [t for t in terms if t.seat == CouncilTerm.Seat.ELECTED],
-    }
-
-
-@require_safe
-def member_state_list(request: HttpRequest) -> HttpResponse:
-    """Member States with their Council membership; current members and permanent seats shown."""
-    year = datetime.date.today().year
-    queryset = (
-        MemberState.objects.prefetch_related(
-            Prefetch("council_terms", queryset=CouncilTerm.objects.order_by("start_year"))
-        )
-        .annotate(statement_count=statement_count("member_state"))
-        .order_by("name")
-    )
-    filterset = filtered(MemberStateFilterSet, request, queryset)
-    fmt = export_format(request)
-    if fmt:
-        url = absolute(request)
-
-        def terms(state):
-            return "; ".join(
-                f"{t.seat} {t.start_year}–{t.end_year}" for t in state.council_terms.all()
-            )
-
-        columns = [
-            Column("iso3", lambda s: s.iso3),
-            Column("name", lambda s: s.name),
-            Column("region", lambda s: s.region),
-            Column("admission_date", lambda s: iso(s.admission_date)),
-            Column("membership_ended", lambda s: iso(s.membership_ended)),
-            Column("council_terms", terms),
-            Column("statements", lambda s: s.statement_count),
-            Column("url", lambda s: url(s.get_absolute_url())),
-        ]
-        return export(request, fmt, filterset.qs, columns, "states")
-    states = list(filterset.qs)
-    for state in states:
-        state.council = council_status(list(state.council_terms.all()), year)
-    current = [s for s in states if s.council["current"]]
-    return render(
-        request,
-        "archive/member_state_list.html",
-        {"filter": filterset, "states": states, "current": current, "year": year},
-    )
-
-
-def state_or_404(slug: str) -> MemberState:
-    """The State with this lower-case ISO3 code, its terms prefetched."""
-    state = None
-    if len(slug) == 3 and slug.isalpha():
-        state = (
-            MemberState.objects.select_related("successor")
-            .prefetch_related(
-                Prefetch("council_terms", queryset=CouncilTerm.objects.order_by("start_year"))
-            )
-            .filter(iso3=slug.upper())
-            .first()
-        )
-    if state is None:
-        raise Http404(f"The archive has no Member State with the code “{slug[:10]}”.")
-    return state
-
-
-def vote_counts(queryset) -> dict:
-    """In favour, against, abstaining and not participating counts over the votes whose
-    members' votes the archive holds (from 1994), vetoes over every year; in one query."""
-    P = MemberVote.Position
-    # Before 1994 the sources give vetoes only: a veto is not counted as "against" there.
-    listed = ~Q(vote__member_coverage__in=[Vote.Coverage.VETOES_ONLY, Vote.Coverage.NONE])
-    counts = queryset.aggregate(
-        in_favour=Count("id", filter=listed & Q(position=P.IN_FAVOUR)),
-        against=Count("id", filter=listed & Q(position=P.AGAINST)),
-        abstaining=Count("id", filter=listed & Q(position=P.ABSTAINING)),
-        not_participating=Count("id", filter=listed & Q(position=P.NOT_PARTICIPATING)),
-        vetoes=Count("id", filter=Q(is_veto=True)),
-        vetoes_only=Count("id", filter=~listed),
-        total=Count("id"),
-    )
-    counts["listed"] = counts["total"] - counts["vetoes_only"]
-    counts["per_member_from"] = per_member_from()
-    return counts
-
-
-def member_vote_rows(queryset: QuerySet) -> QuerySet:
-    """A State's votes with the decision, resolution and meeting joined."""
-    return queryset.select_related("vote__resolution", "vote__meeting").order_by(
-        F("vote__date").desc(nulls_last=True), "-vote__id"
-    )
-
-
-@require_safe
-def member_state_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A State's page: Council terms, statements per year, votes, latest statements."""
-    state = state_or_404(slug)
-    if slug != state.slug:
-        return canonical_redirect(request, state)
-    terms = list(state.council_terms.all())
-    per_year = (
-        Speech.objects.filter(member_state=state)
-        .annotate(year=ExtractYear("meeting__date"))
-        .values_list("year")
-        .annotate(n=Count("id"))
-        .order_by("year")
-    )
-    per_year = [(y, n) for y, n in per_year if y is not None]
-    votes = MemberVote.objects.filter(member_state=state)
-    latest_statements = page_rows.latest(
-        statements(Speech.objects.filter(member_state=state)).reverse(), 10
-    )
-    from archive.views.affinity import state_affinity_context
-
-    return render(
-        request,
-        "archive/member_state_detail.html",
-        {
-            **state_affinity_context(state, terms),
-            "state": state,
-            "terms": terms,
-            "seats": seat_texts(state, terms),
-            "holdings": holdings_text(),
-            "council": council_status(terms, datetime.date.today().year),
-            "per_year": per_year,
-            "statement_total": sum(n for _, n in per_year),
-            "vote_counts": vote_counts(votes),
-            "latest_votes": page_rows.latest(member_vote_rows(votes), 10),
-            "latest_statements": latest_statements,
-            "representatives": who_spoke(Speech.objects.filter(member_state=state)),
-            # Reversed once: the per-year table links every year (up to ~80 rows) to it.
-            "statements_url": reverse("archive:member_state_statements", args=[state.slug]),
-        },
-    )
-
-
-@require_safe
-def member_state_statements(request: HttpRequest, slug: str) -> HttpResponse:
-    """A State's statements, filterable by words, year, dates and topic; CSV, JSON, Atom."""
-    state = state_or_404(slug)
-    if slug != state.slug:
-        return canonical_redirect(request, "archive:member_state_statements", state.slug)
-    return statement_list_page(
-        request,
-        Speech.objects.filter(member_state=state),
-        owner=state,
-        owner_kind="state",
-        filename=f"{state.slug}-statements",
-        feed_url=reverse("archive:member_state_statements_feed", args=[state.slug]),
-    )
-
-
-@require_safe
-def member_state_votes(request: HttpRequest, slug: str) -> HttpResponse:
-    """Every vote a State cast on the Council, with the decision it was cast on."""
-    state = state_or_404(slug)
-    if slug != state.slug:
-        return canonical_redirect(request, "archive:member_state_votes", state.slug)
-    base = MemberVote.objects.filter(member_state=state)
-    filterset = filtered(MemberVoteFilterSet, request, member_vote_rows(base))
-    fmt = export_format(request)
-    if fmt:
-        url = absolute(request)
-        columns = [
-            Column("date", lambda mv: iso(mv.vote.date)),
-            Column("meeting", lambda mv: mv.vote.meeting.symbol if mv.vote.meeting_id else ""),
-            Column("draft_symbol", lambda mv: mv.vote.draft_symbol),
-            Column(
-                "resolution", lambda mv: mv.vote.resolution.symbol if mv.vote.resolution_id else ""
-            ),
-            Column("subject", lambda mv: mv.vote.subject),
-            Column("outcome", lambda mv: mv.vote.outcome),
-            Column("position", lambda mv: mv.position),
-            Column("veto", lambda mv: mv.is_veto),
-            Column("tally", lambda mv: mv.vote.tally),
-            Column("members_held", lambda mv: mv.vote.member_coverage),
-            Column("warnings", lambda mv: "; ".join(mv.vote.flags)),
-            Column("url", lambda mv: url(mv.vote.get_absolute_url())),
-        ]
-        return export(request, fmt, filterset.qs, columns, f"{state.slug}-votes")
-    page = paginate(request, filterset.qs)
-    return render(
-        request,
-        "archive/member_state_votes.html",
-        {"state": state, "filter": filterset, "page": page, "counts": vote_counts(base)},
-    )
-
-
 @require_safe
 def affiliation_list(request: HttpRequest) -> HttpResponse:
     """Observer States, UN bodies and organizations that have spoken before the Council."""
@@ -754,24 +556,26 @@ def resolution_detail(request: HttpRequest, number: int, year: int) -> HttpRespo
         )
     vote = getattr(resolution, "vote", None)
     meeting = (vote.meeting if vote and vote.meeting_id else None) or resolution.meeting
-    member_votes = (
-        list(vote.member_votes.select_related("member_state").order_by("member_state__name"))
-        if vote
-        else []
-    )
+    facts = VoteFacts(vote) if vote else None
+    member_votes = facts.members if facts else []  # read once, by VoteFacts
     speeches_at_vote = (
         list(meeting.speeches.select_related("member_state", "affiliation").order_by("sequence"))
         if meeting
         else []
     )
-    page = paginate(request, citations, per_page=20)
+    # Every citing statement's id, in order (1325 (2000) has 149): their number is the count,
+    # one query instead of a count and a page of ids.
+    page = paginate(request, list(citations.values_list("pk", flat=True)), per_page=20)
+    page.object_list = page_rows.fetch(
+        list(page.object_list), related=tuple(sorted(statement_fields.RELATED))
+    )
     return render(
         request,
         "archive/resolution_detail.html",
         {
             "resolution": resolution,
             "vote": vote,
-            "facts": VoteFacts(vote) if vote else None,
+            "facts": facts,
             "meeting": meeting,
             "record_held": bool(speeches_at_vote),
             "explanations": explanation_rows(member_votes, speeches_at_vote, vote),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
-from archive.models import Resolution, ResolutionCitation
+from archive.models import Meeting, Mention, Resolution, ResolutionCitation, Speech
 from archive.parsing.citations import scan_resolution_text
 from archive.research.citations import build_citations, lineage
 
@@ -159,3 +160,26 @@ def test_lineage_page_and_download(client, reference_db):
 @pytest.mark.parametrize("text", ["", "No citation at all.", "resolution 0 (2000)"])
 def test_texts_without_citations(text):
     assert scan_resolution_text(text, number=5).citations == []
+
+
+def test_resolution_page_pages_its_citing_statements(client, reference_db):
+    """The statements citing a resolution are paged from their ids: count, pages and 404s."""
+    resolution = Resolution.objects.get(number=1325, year=2000)
+    meeting = Meeting.objects.create(symbol="S/PV.9999", meeting_number=9999)
+    for sequence in range(1, 26):
+        speech = Speech.objects.create(
+            meeting=meeting,
+            sequence=sequence,
+            role="member",
+            text=f"Resolution 1325 (2000), turn {sequence}.",
+        )
+        speech.mentions.create(
+            kind=Mention.Kind.RESOLUTION, resolution=resolution, symbol="S/RES/1325 (2000)"
+        )
+    first = client.get("/resolutions/1325/2000/").content.decode()
+    assert "25 statements" in first
+    assert all(f"turn {n}." in first for n in range(1, 21)) and "turn 21." not in first
+    second = client.get("/resolutions/1325/2000/?page=2").content.decode()
+    turns = [int(n) for n in re.findall(r"turn (\d+)\.", second)]
+    assert sorted(set(turns)) == [21, 22, 23, 24, 25] and turns == sorted(turns)
+    assert client.get("/resolutions/1325/2000/?page=3").status_code == 404

@@ -233,3 +233,26 @@ def test_occurrence_sql_counts_words_and_phrases(statements):
         re.findall(r"\bviolences?\b", text, re.I)
     )
     assert counted == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["violence", "Syria OR Yemen", "ceasefire -Libya", "civilians protection", "peace"]
+)
+def test_occurrences_from_the_index_are_what_postgres_counts(statements, query):
+    """Over every statement, per 10,000 words reads the search index; PostgreSQL agrees."""
+    line = trends.TrendLine(label=query, query=query)
+    base = Speech.objects.filter(meeting_date__isnull=False)
+    by_sql = {
+        r["year"]: (r["matching"], r["matches"] or 0)
+        for r in trends._numerators(base, [line], count_matches=True)
+    }
+    rows = trends._index_counts(query, year_from=None, year_to=None, using="default")
+    assert {r["year"]: (r["matching"], r["matches"]) for r in rows} == by_sql
+    assert by_sql  # every query here matches something
+    later = trends._index_counts(query, year_from=2021, year_to=None, using="default")
+    assert {r["year"] for r in later} <= {2026}
+
+
+@pytest.mark.parametrize("query", ['"sexual violence"', '"sexual violence" OR peace'])
+def test_phrases_are_counted_by_postgres(statements, query):
+    assert trends._index_counts(query, year_from=None, year_to=None, using="default") is None
