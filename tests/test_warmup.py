@@ -11,21 +11,12 @@ from django.core.cache import caches
 from django.test import Client
 
 from archive import warmup
-from archive.middleware import clear_validator_cache
 from archive.models import Meeting, MemberState, Resolution, Speech
+from tests.test_page_cache import page_cache  # noqa: F401 - the page cache on, as there
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    settings.ARCHIVE_STATE_CACHE_SECONDS = 0
-    clear_validator_cache()
-    yield
-    clear_validator_cache()
 
 
 @pytest.fixture

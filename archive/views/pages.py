@@ -347,23 +347,12 @@ def record_timeline(speeches, procedure, votes) -> list[tuple[str, object]]:
 # --------------------------------------------------------------------------- speeches & speakers
 
 
-# What a statement's page shows of its relations (Speech.objects.with_related and more).
-SPEECH_PAGE_RELATED = (
-    "meeting",
-    "meeting__agenda_item",
-    "speaker",
-    "speaker__person",
-    "member_state",
-    "affiliation",
-)
-
-
 @require_safe
 def speech_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A speech's permalink: the text, a citation ready to copy, its neighbours in the record."""
     # Read by prepared statements (archive.page_rows): compiling this eight-table join through
     # the ORM cost more than running it.
-    found = page_rows.fetch([pk], related=SPEECH_PAGE_RELATED)
+    found = page_rows.fetch([pk], related=statement_fields.RELATED)
     if not found:
         raise Http404(f"The archive has no statement {pk}.")
     speech = found[0]
