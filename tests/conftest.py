@@ -152,3 +152,14 @@ def _fresh_per_version_values():
     filter_options.clear_caches()
     yield
     filter_options.clear_caches()
+
+
+@pytest.fixture
+def uncached_validators(settings):
+    """Read the archive's state on every request, so a committed change shows at once."""
+    from archive.middleware import clear_validator_cache
+
+    settings.ARCHIVE_STATE_CACHE_SECONDS = 0
+    clear_validator_cache()
+    yield
+    clear_validator_cache()

@@ -9,19 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.http import http_date
 
-from archive.middleware import clear_validator_cache
 from archive.models import ArchiveState, ImportRecord, Meeting, MemberState, Speech
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def uncached_validators(settings):
-    """Read the archive's state on every request, so a change shows at once."""
-    settings.ARCHIVE_STATE_CACHE_SECONDS = 0
-    clear_validator_cache()
-    yield
-    clear_validator_cache()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("uncached_validators")]
 
 
 @pytest.fixture

@@ -9,23 +9,14 @@ import re
 import pytest
 from django.db.models import Count, F, Q
 
-from archive.middleware import clear_validator_cache
 from archive.models import ArchiveState, MemberState, MemberVote, Vote
 from archive.research import affinity
 from archive.views.affinity import current_roll_calls
 from archive.vote_facts import Ballots
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("uncached_validators")]
 
 STATES = ["USA", "DEU", "CHN", "FIN", "BRA"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_validators(settings):
-    settings.ARCHIVE_STATE_CACHE_SECONDS = 0
-    clear_validator_cache()
-    yield
-    clear_validator_cache()
 
 
 def counts_in_sql(state: MemberState) -> dict:
