@@ -6,6 +6,8 @@ the URLconf in memory (shared copy-on-write) instead of making its first visitor
 them. The command line (``make run``, docs/deployment.md, bench/load.py) sets the rest.
 """
 
+import gc
+
 preload_app = True
 
 
@@ -15,3 +17,8 @@ def when_ready(server):
 
     statuses = warm_up()
     server.log.info("Warmed up: %d pages rendered", len(statuses))
+    # What the master holds now (the app, its catalogue) lives as long as the workers: out of
+    # the collector's generations, it is never walked again, and the workers' collections do
+    # not write to (and so copy) the pages they share with the master.
+    gc.collect()
+    gc.freeze()

@@ -7,8 +7,10 @@ updates it, and commits; the count alone is a scan of the table. Under load that
 PostgreSQL scan per page rendered. Here ``set`` is one ``INSERT ... ON CONFLICT DO UPDATE``
 (atomic by itself, committed without waiting for the disk: the cache is disposable), and the table is counted and culled, with Django's own ``_cull``, on the
 first write of a process and then one write in ``CULL_EVERY``: the table stays within
-``MAX_ENTRIES`` plus the writes between two counts. Reads, ``add``, ``touch`` and deletes are
-Django's.
+``MAX_ENTRIES`` plus the writes between two counts. ``get`` (every public page asks it once)
+is one statement prepared once per connection, not Django's ``get_many`` of one key (parsed,
+planned and its converters built on every call). ``get_many``, ``add``, ``touch`` and deletes
+are Django's.
 """
 
 from __future__ import annotations
@@ -32,6 +34,31 @@ class ArchiveDatabaseCache(DatabaseCache):
     """``DatabaseCache`` whose ``set`` is one upsert; culling checked one write in CULL_EVERY."""
 
     _writes = itertools.count()
+
+    def get(self, key, default=None, version=None):
+        from archive.hits import execute_prepared  # the models: not when settings are read
+
+        key = self.make_and_validate_key(key, version=version)
+        db = router.db_for_read(self.cache_model_class)
+        connection = connections[db]
+        table = connection.ops.quote_name(self._table)
+        with connection.cursor() as cursor:
+            execute_prepared(
+                cursor,
+                connection,
+                f"SELECT value, expires FROM {table} WHERE cache_key = %s",
+                [key],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return default
+        value, expires = row
+        if timezone.is_naive(expires) and settings.USE_TZ:
+            expires = timezone.make_aware(expires, UTC)
+        if expires < timezone.now():
+            self._base_delete_many([key])  # as Django's get does
+            return default
+        return pickle.loads(base64.b64decode(connection.ops.process_clob(value).encode()))
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         key = self.make_and_validate_key(key, version=version)

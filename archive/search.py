@@ -393,7 +393,7 @@ def search_page_data(results, *, number: int, per_page: int) -> PageData:
     page for the next visitor, and the stored index answers even a broad search in a few
     milliseconds, less than the round trips of a cache write.
     """
-    using = results.filtered.db
+    using = results.using
     stats = results.stats()
     results.count = stats.total
     pages = max(1, -(-stats.total // per_page))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -85,30 +86,34 @@ def _find_sql(query: str, *, positions: bool, filtered: QuerySet | None) -> tupl
 
 
 def find(
-    filtered: QuerySet,
+    filtered: QuerySet | Callable[[], QuerySet],
     *,
     query: str,
     has_filters: bool,
     rank: bool = True,
     index_filters: ranking.IndexFilters | None = None,
     sql_filtered: QuerySet | None = None,
+    using: str | None = None,
 ) -> Found:
     """Every speech of ``filtered`` matching ``query``, with BM25 scores (see ``ranking``).
 
     With ``index_filters``, the catalogue evaluates those filters and PostgreSQL only the
     others (``sql_filtered``, None when there are none); ``filtered`` still holds them all.
+    ``filtered`` may be a function building the queryset (with ``using``, its database):
+    only a query the index cannot evaluate needs it.
 
     One statement reads what the search needs (``_FIND_SQL``); the catalogue is read again
     only when the archive's version moved, and the statement re-run if a write committed in
     between. A tsquery that the index cannot evaluate (a prefix) has its matches found by
     PostgreSQL; outside the caller's own transaction the catalogue is kept for the next query.
     """
-    using = filtered.db
+    build = filtered if callable(filtered) else lambda: filtered
+    using = using or build().db
     connection = connections[using]
     own = not connection.in_atomic_block
     positions = bool(_MAY_HAVE_PHRASE.search(query))
     if index_filters is None:
-        sql_filtered = filtered if has_filters else None
+        sql_filtered = build() if has_filters else None
     with connection.cursor() as cursor:
         for _attempt in range(3):
             sql, params = _find_sql(query, positions=positions, filtered=sql_filtered)
@@ -134,7 +139,7 @@ def find(
             rows = cursor.fetchall()
         postings = ranking.build_postings(rows, words, cat, positional_words=needed)
         if tree is not None and phrase_ids is None and ranking.needs_postgres(tree):
-            phrase_ids = _postgres_matches(cursor, filtered, query=query, tsquery=tsquery)
+            phrase_ids = _postgres_matches(cursor, build(), query=query, tsquery=tsquery)
     matches = ranking.match(
         cat,
         postings,
@@ -163,15 +168,17 @@ class Results:
 
     def __init__(
         self,
-        filtered: QuerySet,
+        filtered: QuerySet | Callable[[], QuerySet],
         *,
         query: str,
         sort: str,
         has_filters: bool,
         index_filters: ranking.IndexFilters | None = None,
         sql_filtered: QuerySet | None = None,
+        using: str | None = None,
     ):
-        self.filtered = filtered
+        self.filtered = filtered  # or a function building it: only some queries need it
+        self.using = using or (filtered() if callable(filtered) else filtered).db
         self.query = query
         self.sort = sort
         self.has_filters = has_filters
@@ -184,6 +191,7 @@ class Results:
         """The matches (runs the search)."""
         return find(
             self.filtered,
+            using=self.using,
             query=self.query,
             has_filters=self.has_filters,
             rank=self.sort == "relevance",

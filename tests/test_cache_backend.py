@@ -59,6 +59,19 @@ def test_expired_entries_are_not_served():
     cache.set("soon", "x", 1)
     time.sleep(2.1)
     assert cache.get("soon") is None
+    assert cache.get("soon", "default") == "default"
+    assert _rows() == 0  # and deleted, as Django's get does
+
+
+def test_a_read_is_one_prepared_statement():
+    cache.set("page", {"a": [1, 2]}, 60)
+    assert cache.get("page") == {"a": [1, 2]}  # prepares the statement on this connection
+    with CaptureQueriesContext(connection) as queries:
+        assert cache.get("page") == {"a": [1, 2]}
+        assert cache.get("missing") is None
+        assert cache.get("missing", 7) == 7
+    assert [q["sql"].split()[0] for q in queries] == ["EXECUTE"] * 3
+    assert cache.get_many(["page", "missing"]) == {"page": {"a": [1, 2]}}
 
 
 def test_no_timeout_means_forever():

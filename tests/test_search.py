@@ -537,6 +537,12 @@ def test_empty_search_page(client, db):
         "x" * 2000,
         " " * 1500 + "late start " * 100,
         "a" * 319 + " " + "b" * 50 + " tail " * 300,
+        "a" * 320 + " " + "b" * 500,
+        "word " * 64 + " " * 600 + "end " * 200,
+        "x " * 160 + "y" * 100,
+        " \n" * 200 + "z" * 330,
+        "a" * 399,
+        "a " * 200,
     ],
 )
 def test_the_lead_of_a_hit_reads_only_the_start(text):
@@ -629,5 +635,12 @@ def test_a_hit_read_as_a_row_shows_what_the_model_shows(archive):
     models = search.fetch_page(ids, related=RELATED)
     assert [r.pk for r in rows] == ids
     for row, model in zip(rows, models, strict=True):
-        assert hit(row, "excerpt", "en-gb") == hit(model, "excerpt", "en-gb")
+        html = hit(row, "excerpt", "en-gb")
+        assert html == hit(model, "excerpt", "en-gb")
         assert row.get_absolute_url() == model.get_absolute_url()
+        # The page's reverser gives the models' own URLs.
+        assert f'href="{model.get_absolute_url()}"' in html
+        assert f'href="{model.meeting.get_absolute_url()}#' in html
+        body = model.member_state or model.affiliation
+        if body is not None and 'class="body"' in html:
+            assert f'href="{body.get_absolute_url()}"' in html

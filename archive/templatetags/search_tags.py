@@ -8,9 +8,10 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from archive.templatetags.archive_tags import form_widget
-from archive.urlcache import cached_reverse
+from archive.urlcache import reverser, static_url
 
 register = template.Library()
+_REVERSER = object()  # the render context's key for the page's reverser
 
 
 @register.simple_tag
@@ -49,7 +50,19 @@ def hidden_filters(form) -> SafeString:
     )
 
 
+@register.simple_tag(takes_context=True)
+def cached_url(context, viewname: str, *args) -> str:
+    """``{% url %}`` remembered per process (``archive.urlcache``): it reverses on every render.
+
+    A page's links share one reverser: the script prefix and URLconf are read once a render.
+    """
+    reverse = context.render_context.get(_REVERSER)
+    if reverse is None:
+        reverse = context.render_context[_REVERSER] = reverser()
+    return reverse(viewname, *args)
+
+
 @register.simple_tag
-def cached_url(viewname: str, *args) -> str:
-    """``{% url %}`` remembered per process (``archive.urlcache``): it reverses on every render."""
-    return cached_reverse(viewname, *args)
+def cached_static(path: str) -> str:
+    """``{% static %}`` remembered per process (``archive.urlcache.static_url``)."""
+    return static_url(path)

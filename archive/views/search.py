@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django import forms
 from django.core.paginator import Page, Paginator
@@ -64,10 +65,15 @@ class ParsedSearch:
     query: str = ""
     sort: str = "relevance"
     errors: list[str] = field(default_factory=list)
-    queryset: QuerySet | None = None
     # The filters as the search index evaluates them, and the others (SpeechFilterSet).
     index_filters: IndexFilters | None = None
     sql_filtered: QuerySet | None = None
+
+    @cached_property
+    def queryset(self) -> QuerySet | None:
+        """The speeches matching, as PostgreSQL finds them (built when first asked for: the
+        search page asks the index, and needs it only for what the index cannot evaluate)."""
+        return None if self.errors else search.matching(self.filterset.qs, self.query)
 
     @property
     def filters(self) -> dict:
@@ -96,7 +102,6 @@ def parse_search(request: HttpRequest) -> ParsedSearch:
             label = filterset.form.fields[name].label if name in filterset.form.fields else name
             parsed.errors.extend(f"{label}: {message}" for message in messages)
     if not parsed.errors:
-        parsed.queryset = search.matching(filterset.qs, parsed.query)
         parsed.index_filters, parsed.sql_filtered = filterset.split_for_index()
     return parsed
 
@@ -130,7 +135,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return render(request, "archive/search.html", context, status=400)
 
     results = search_index.Results(
-        parsed.filterset.qs,
+        lambda: parsed.filterset.qs,
+        using=parsed.filterset.queryset.db,
         query=parsed.query,
         sort=parsed.sort,
         has_filters=bool(parsed.filters),

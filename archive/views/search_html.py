@@ -10,6 +10,8 @@ and only ``SafeData`` is left as it is.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import lru_cache
 from html import escape
 from urllib.parse import quote_plus, urlencode
@@ -21,7 +23,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from archive.models import Speech
 from archive.people.labels import names_body, speaker_body, speaker_label
 from archive.templatetags.archive_tags import lead, page_numbers
-from archive.urlcache import cached_reverse
+from archive.urlcache import reverser
 
 # A number no speech has, reversed once: the speech URLs are that URL with the id swapped in.
 _PLACEHOLDER_ID = 987654321
@@ -36,8 +38,8 @@ def _text(value) -> str:
     return escape(str(value))
 
 
-def _speech_url(pk: int) -> str:
-    template = cached_reverse("archive:speech", _PLACEHOLDER_ID)
+def _speech_url(pk: int, reverse: Callable[..., str]) -> str:
+    template = reverse("archive:speech", _PLACEHOLDER_ID)
     return template.replace(str(_PLACEHOLDER_ID), str(pk))
 
 
@@ -47,73 +49,94 @@ def _date(day, language: str) -> str:
     return f'<time datetime="{day.isoformat()}">{escape(dateformat.format(day, "j F Y"))}</time>'
 
 
-def _who(speech) -> str:
+def _who(speech, reverse: Callable[..., str]) -> str:
     """The speaker's link, then the State or body spoken for (linked when the archive has it)."""
     label = speaker_label(speech)
-    who = f'<a class="statement-who" href="{escape(_speech_url(speech.pk))}">{escape(label)}</a>'
+    url = _speech_url(speech.pk, reverse)
+    who = f'<a class="statement-who" href="{escape(url)}">{escape(label)}</a>'
     body = speaker_body(speech)
     if not body or names_body(label):
         return who
+    # The models' get_absolute_url, through the page's reverser.
     if speech.member_state_id:
-        url = speech.member_state.get_absolute_url()
+        url = reverse("archive:member_state", speech.member_state.slug)
         body_html = f'<a href="{escape(url)}">{escape(body)}</a>'
     elif speech.affiliation_id:
-        url = speech.affiliation.get_absolute_url()
+        url = reverse("archive:affiliation", speech.affiliation.slug)
         body_html = f'<a href="{escape(url)}">{escape(body)}</a>'
     else:
         body_html = escape(body)
     return f'{who}\n      <span class="body">({body_html})</span>'
 
 
-def _where(speech, language: str) -> str:
+def _where(speech, language: str, reverse: Callable[..., str]) -> str:
     """The meeting (linked to the statement's place in the record) and its date."""
     meeting = speech.meeting
-    link = (
-        f'<a href="{escape(meeting.get_absolute_url())}#{escape(speech.anchor)}">'
-        f"{escape(meeting.symbol)}</a>"
-    )
+    url = reverse("archive:meeting", meeting.slug)
+    link = f'<a href="{escape(url)}#{escape(speech.anchor)}">{escape(meeting.symbol)}</a>'
     if not meeting.date:
         return link
     return f"{link}\n      · {_date(meeting.date, language)}"
 
 
-def hit(speech, excerpt, language: str) -> str:
-    """One search result: who, for whom, where, when, role, agenda item and the excerpt."""
+def hit(speech, excerpt, language: str, reverse: Callable[..., str] | None = None) -> str:
+    """One search result: who, for whom, where, when, role, agenda item and the excerpt.
+
+    ``reverse``: ``urlcache.reverser()``, read once for a page of hits.
+    """
+    reverse = reverse or reverser()
     meeting = speech.meeting
     topic = f"\n      · {escape(meeting.agenda_item.title)}" if meeting.agenda_item_id else ""
     role = escape(str(ROLE_LABELS.get(speech.role, speech.role)))
     pk = int(speech.pk)
     return (
         f'<li class="statement search-hit">\n  <article aria-labelledby="hit-{pk}">\n'
-        f'    <h3 class="statement-meta" id="hit-{pk}">\n      {_who(speech)}\n    </h3>\n'
-        f'    <p class="statement-meta">\n      {_where(speech, language)}\n'
+        f'    <h3 class="statement-meta" id="hit-{pk}">\n      {_who(speech, reverse)}\n    </h3>\n'
+        f'    <p class="statement-meta">\n      {_where(speech, language, reverse)}\n'
         f"      · {role}{topic}\n    </p>\n"
         f'    <p class="excerpt">{_text(excerpt)}</p>\n  </article>\n</li>'
     )
 
 
 def text_lead(text: str, length: int = 320) -> str:
-    """``lead(text, length)``, reading only the start of a long text.
+    """``lead(text, length)``, reading only as much of the start of a long text as it needs.
 
     Collapsing the spaces of a prefix gives a prefix of the collapsed whole text, and
-    ``lead`` reads only the first ``length`` characters of that (and whether there are more).
+    ``lead`` reads only the first ``length`` characters of that (and whether there are more):
+    a prefix that collapses to more than ``length`` characters gives the same lead as the
+    whole text. Splitting costs ~13 ns a character here: the prefix grows only when the
+    text's start is mostly spaces.
     """
     text = text or ""
-    head = text[: length * 4]
-    if len(head) < len(text) and len(" ".join(head.split())) > length:
-        return lead(head, length)
+    size = length + length // 4
+    while size < len(text):
+        flat = " ".join(text[:size].split())
+        if len(flat) > length:
+            cut = flat.rfind(" ", 0, length)
+            return flat[: cut if cut > 0 else length] + "…"
+        size *= 4
     return lead(text, length)
 
 
 def hits(speeches: list, marks: dict) -> SafeString:
     """The results list's items: each speech with its snippet, or the start of its text."""
     language = translation.get_language()
+    reverse = reverser()
     return mark_safe(
         "".join(
-            hit(speech, marks.get(speech.pk) or text_lead(speech.text), language)
+            hit(speech, marks.get(speech.pk) or text_lead(speech.text), language, reverse)
             for speech in speeches
         )
     )
+
+
+# What quote_plus leaves as it is: facet values (codes, years, slugs) need no quoting.
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+
+
+def _quote(value: str) -> str:
+    """``quote_plus(value)``, without its work for the values that need none."""
+    return value if _UNQUOTED(value) else quote_plus(value)
 
 
 class QueryEditor:
@@ -148,7 +171,7 @@ class QueryEditor:
     def with_param(self, param: str, value: str | None) -> str:
         """The current URL with ``param`` set (or removed when ``value`` is None), page reset."""
         before, after = self._around(param)
-        middle = f"{quote_plus(param)}={quote_plus(value)}" if value is not None else ""
+        middle = f"{_quote(param)}={_quote(value)}" if value is not None else ""
         encoded = "&".join(part for part in (before, middle, after) if part)
         return f"?{encoded}" if encoded else self.path
 
