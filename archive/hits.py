@@ -129,8 +129,10 @@ def fetch(ids: list[int], *, using: str = "default") -> list[Hit]:
     if not ids:
         return []
     connection = connections[using]
+    # The ids as an array literal: psycopg adapts a list of ints element by element.
+    array = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
     with connection.cursor() as cursor:
-        execute_prepared(cursor, connection, _HITS_SQL, [list(ids)])
+        execute_prepared(cursor, connection, _HITS_SQL, [array])
         rows = cursor.fetchall()
     by_id = {}
     for row in rows:

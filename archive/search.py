@@ -511,9 +511,12 @@ def compute_stats(queryset: QuerySet, *, query: str = "") -> SearchStats:
 def gathered_topics(agenda_items: list[FacetValue]) -> list[FacetValue]:
     """Agenda-item counts gathered under their topics ("Syria" and its spellings), the top
     ``FACET_LIMIT`` of them: the topic facet (archive.topics)."""
+    return topic_values([(v.value, v.label, v.count) for v in agenda_items])
+
+
+def topic_values(item_counts: list[tuple[str, str, int]]) -> list[FacetValue]:
+    """``gathered_topics`` of ``(agenda item slug, title, count)`` rows."""
     return [
         FacetValue("topic", row.slug, row.name, row.count)
-        for row in topic_facet(
-            [(v.value, v.label, v.count) for v in agenda_items], limit=FACET_LIMIT
-        )
+        for row in topic_facet(item_counts, limit=FACET_LIMIT)
     ]

@@ -216,26 +216,21 @@ class Results:
         stats = search.SearchStats(
             total=matches.total, population=cat.count, tsquery=self.found.tsquery
         )
-        stats.states = sorted(
-            (
-                search.FacetValue("state", cat.states[k][0].lower(), cat.states[k][1], n)
-                for k, n in states
-                if k in cat.states
-            ),
-            key=lambda v: (-v.count, v.label),
+        # (key, label, count) rows, sorted as compute_stats sorts its FacetValues; values are
+        # made only for the rows kept (hundreds of agenda items, some 190 States).
+        state_rows = sorted(
+            ((cat.states[k][0].lower(), cat.states[k][1], n) for k, n in states if k in cat.states),
+            key=lambda r: (-r[2], r[1]),
         )[: search.FACET_LIMIT]
+        stats.states = [search.FacetValue("state", *row) for row in state_rows]
         stats.years = sorted(
             (search.FacetValue("year", str(y), str(y), n) for y, n in years),
             key=lambda v: v.value,
             reverse=True,
         )
         # Every agenda item's count: the topics gather them before the top few are kept.
-        stats.topics = search.gathered_topics(
-            [
-                search.FacetValue("topic", cat.topics[k][0], cat.topics[k][1], n)
-                for k, n in topics
-                if k in cat.topics
-            ]
+        stats.topics = search.topic_values(
+            [(cat.topics[k][0], cat.topics[k][1], n) for k, n in topics if k in cat.topics]
         )
         return stats
 

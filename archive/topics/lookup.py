@@ -103,12 +103,13 @@ def topic_facet(item_counts: list[tuple[str, str, int]], *, limit: int) -> list[
     """
     tree = topic_tree()
     totals: dict[int, int] = defaultdict(int)
-    rows: list[FacetRow] = []
+    rows: list[tuple[str, str, int]] = []  # FacetRow's fields: rows made only for the top few
     for slug, title, count in item_counts:
-        topics = tree.topics_of_item.get(tree.item_by_slug.get(slug, -1), set())
+        topics = tree.topics_of_item.get(tree.item_by_slug.get(slug, -1), ())
         if not topics:
-            rows.append(FacetRow(slug, title, count))
+            rows.append((slug, title, count))
         for topic in topics:
             totals[topic] += count
-    rows += [FacetRow(tree.slugs[pk], tree.names[pk], n) for pk, n in totals.items()]
-    return sorted(rows, key=lambda r: (-r.count, r.name))[:limit]
+    rows += [(tree.slugs[pk], tree.names[pk], n) for pk, n in totals.items()]
+    rows.sort(key=lambda r: (-r[2], r[1]))
+    return [FacetRow(*row) for row in rows[:limit]]
