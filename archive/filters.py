@@ -342,7 +342,7 @@ class _FiltersCopiedCheaply(dict):
         return {name: _own_copy(filter_) for name, filter_ in self.items()}
 
 
-class _FieldsCopiedCheaply(dict):
+class FieldsCopiedCheaply(dict):
     """A form's fields, copied for each form without deep-copying their widgets: the filter
     form's fields and widgets are never changed after the class is built (Django deep-copies
     them for every form so that a form may change its own).
@@ -433,7 +433,7 @@ class SpeechFilterSet(django_filters.FilterSet):
         form_class = type(self).__dict__.get("_form_class")
         if form_class is None:
             form_class = super().get_form_class()
-            form_class.base_fields = _FieldsCopiedCheaply(form_class.base_fields)
+            form_class.base_fields = FieldsCopiedCheaply(form_class.base_fields)
             type(self)._form_class = form_class
         return form_class
 

@@ -644,3 +644,18 @@ def test_a_hit_read_as_a_row_shows_what_the_model_shows(archive):
         body = model.member_state or model.affiliation
         if body is not None and 'class="body"' in html:
             assert f'href="{body.get_absolute_url()}"' in html
+
+
+def test_search_forms_share_fields_without_sharing_state(client, archive):
+    # The words-and-order form's fields are copied cheaply (widgets shared): one request's
+    # bad value never shows in the next, and each form has its own dict of fields.
+    from archive.views.search import SearchForm
+
+    bad = client.get(reverse("archive:search"), {"q": "peace", "sort": "bogus"})
+    assert bad.status_code == 400 and "Order" in bad.content.decode()
+    good = client.get(reverse("archive:search"), {"q": "peace", "sort": "newest"})
+    assert good.status_code == 200 and "bogus" not in good.content.decode()
+    first, second = SearchForm({"q": "a"}), SearchForm({"q": "b"})
+    assert first.fields is not second.fields
+    assert first.fields["q"] is not second.fields["q"]
+    assert first.fields["q"].widget is second.fields["q"].widget

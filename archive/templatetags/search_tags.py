@@ -1,4 +1,5 @@
-"""Tags of the search form (the search page and the keyword-in-context page share it)."""
+"""Tags of the search form (the search page and the keyword-in-context page share it), and
+the links every page carries (URLs reversed once a render, static files once a process)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,33 @@ def cached_url(context, viewname: str, *args) -> str:
     if reverse is None:
         reverse = context.render_context[_REVERSER] = reverser()
     return reverse(viewname, *args)
+
+
+# The main navigation: view, label, and the views (url names) under which it is current.
+NAV = (
+    ("archive:meeting_list", "Meetings", frozenset({"meeting_list", "meeting"})),
+    ("archive:resolution_list", "Resolutions", frozenset({"resolution_list", "resolution"})),
+    ("archive:vote_list", "Votes", frozenset({"vote_list"})),
+    ("archive:member_state_list", "States", frozenset({"member_state_list", "member_state"})),
+    ("archive:search", "Search", frozenset({"search"})),
+)
+
+
+_CURRENT_PAGE = ' aria-current="page"'
+
+
+@register.simple_tag(takes_context=True)
+def site_nav(context) -> SafeString:
+    """The main navigation's items, the current section marked ``aria-current``."""
+    match = getattr(context.get("request"), "resolver_match", None)
+    current = match.url_name if match is not None else None
+    return mark_safe(
+        "\n          ".join(
+            f'<li><a href="{escape(cached_url(context, view))}"'
+            f"{_CURRENT_PAGE if current in names else ''}>{label}</a></li>"
+            for view, label, names in NAV
+        )
+    )
 
 
 @register.simple_tag

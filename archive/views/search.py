@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 from archive import exports, search, search_index
 from archive.coverage import holdings_text
 from archive.exports import AtomListFeed, Column
-from archive.filters import SpeechFilterSet
+from archive.filters import FieldsCopiedCheaply, SpeechFilterSet
 from archive.models import Speech
 from archive.people.labels import heading
 from archive.ranking import IndexFilters
@@ -54,6 +54,10 @@ class SearchForm(forms.Form):
         ),
     )
     sort = forms.ChoiceField(required=False, label="Order", choices=list(search.SORTS.items()))
+
+
+# Never changed by a request: each form shares the fields' widgets (see FieldsCopiedCheaply).
+SearchForm.base_fields = FieldsCopiedCheaply(SearchForm.base_fields)
 
 
 @dataclass
