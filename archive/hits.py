@@ -114,8 +114,9 @@ _HITS_SQL = """
 SELECT s.id, s.meeting_id, s.sequence, s.speaker_id, s.speaker_name, s.country_as_printed,
        s.member_state_id, s.affiliation_id, s.role, s.text,
        m.symbol, m.date, m.agenda_item_id, a.title, sp.name, ms.name, ms.iso3,
-       af.name, af.slug, af.kind
+       af.name, af.slug, af.kind, v.version
 FROM archive_speech s JOIN archive_meeting m ON m.id = s.meeting_id
+LEFT JOIN archive_archivestate v ON v.id = 1
 LEFT JOIN archive_agendaitem a ON a.id = m.agenda_item_id
 LEFT JOIN archive_speaker sp ON sp.id = s.speaker_id
 LEFT JOIN archive_memberstate ms ON ms.id = s.member_state_id
@@ -124,16 +125,28 @@ WHERE s.id = ANY (%s::bigint[])
 """
 
 
+_VERSION_SQL = "SELECT version FROM archive_archivestate WHERE id = 1"
+
+
 def fetch(ids: list[int], *, using: str = "default") -> list[Hit]:
     """The speeches with these ids, in this order, as search hits (one prepared statement)."""
-    if not ids:
-        return []
+    return fetch_at_version(ids, using=using)[0] if ids else []
+
+
+def fetch_at_version(ids: list[int], *, using: str = "default") -> tuple[list[Hit], int]:
+    """``fetch``, and the archive's version in the same snapshot (read alone without ids)."""
     connection = connections[using]
     # The ids as an array literal: psycopg adapts a list of ints element by element.
     array = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
     with connection.cursor() as cursor:
+        if not ids:
+            execute_prepared(cursor, connection, _VERSION_SQL, [])
+            row = cursor.fetchone()
+            return [], (row[0] if row else 0) or 0
         execute_prepared(cursor, connection, _HITS_SQL, [array])
         rows = cursor.fetchall()
+    if not rows:
+        return [], fetch_at_version([], using=using)[1]
     by_id = {}
     for row in rows:
         meeting = _Meeting(*row[10:13], _AgendaItem(row[13]) if row[12] else None)
@@ -145,4 +158,4 @@ def fetch(ids: list[int], *, using: str = "default") -> list[Hit]:
             _Affiliation(*row[17:20]) if row[7] else None,
         )
         by_id[hit.pk] = hit
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return [by_id[pk] for pk in ids if pk in by_id], rows[0][20] or 0

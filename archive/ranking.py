@@ -259,6 +259,11 @@ def forget() -> None:
         _catalogues.clear()
 
 
+def held_catalogue(alias: str) -> Catalogue | None:
+    """The catalogue this process holds for ``alias``, if any (of whatever version)."""
+    return _catalogues.get(alias)
+
+
 def catalogue(cursor, *, alias: str, version: int, reuse: bool = True) -> Catalogue:
     """The catalogue of the archive at ``version``, read through ``cursor`` when not held.
 

@@ -393,14 +393,20 @@ def search_page_data(results, *, number: int, per_page: int) -> PageData:
     page for the next visitor, and the stored index answers even a broad search in a few
     milliseconds, less than the round trips of a cache write.
     """
-    using = results.using
-    stats = results.stats()
-    results.count = stats.total
-    pages = max(1, -(-stats.total // per_page))
-    number = min(number, pages)
-    start = (number - 1) * per_page
-    ids = results[start : min(start + per_page, stats.total)]
-    speeches = hits.fetch(ids, using=using)
+    using, asked = results.using, number
+    while True:
+        stats = results.stats()
+        results.count = stats.total
+        pages = max(1, -(-stats.total // per_page))
+        number = min(asked, pages)
+        start = (number - 1) * per_page
+        ids = results[start : min(start + per_page, stats.total)]
+        if results.found.verified:
+            speeches = hits.fetch(ids, using=using)
+            break
+        speeches, version = hits.fetch_at_version(ids, using=using)
+        if results.confirm(version):  # else: found again, the version read first
+            break
     marked = page_snippets(speeches, stats.tsquery, using=using) if results.query else {}
     return PageData(stats, number, speeches, _highlighted(marked))
 

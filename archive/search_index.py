@@ -51,6 +51,9 @@ class Found:
 
     matches: ranking.Matches
     tsquery: str
+    # False when the catalogue held was used without reading the archive's version: the
+    # caller reads it with the page (``Results.confirm``) before anything is shown.
+    verified: bool = True
 
 
 # Phrase operators come from quotes and from words joined by punctuation ("peace-keeping").
@@ -94,6 +97,7 @@ def find(
     index_filters: ranking.IndexFilters | None = None,
     sql_filtered: QuerySet | None = None,
     using: str | None = None,
+    verify_later: bool = False,
 ) -> Found:
     """Every speech of ``filtered`` matching ``query``, with BM25 scores (see ``ranking``).
 
@@ -101,6 +105,12 @@ def find(
     others (``sql_filtered``, None when there are none); ``filtered`` still holds them all.
     ``filtered`` may be a function building the queryset (with ``using``, its database):
     only a query the index cannot evaluate needs it.
+
+    ``verify_later``: a search of filters only, every one of them the catalogue's, needs
+    nothing from the statement but the archive's version. With this, the catalogue held is
+    used as it is and the ``Found`` is marked unverified: the caller reads the version in the
+    same statement as the page's rows and discards the result if it moved
+    (``Results.confirm``), so nothing is shown from a catalogue older than those rows.
 
     One statement reads what the search needs (``_FIND_SQL``); the catalogue is read again
     only when the archive's version moved, and the statement re-run if a write committed in
@@ -114,6 +124,11 @@ def find(
     positions = bool(_MAY_HAVE_PHRASE.search(query))
     if index_filters is None:
         sql_filtered = build() if has_filters else None
+    held = ranking.held_catalogue(using) if verify_later and own else None
+    if held is not None and not query and sql_filtered is None:
+        mask = index_filters.mask(held) if index_filters is not None else None
+        matches = ranking.match(held, {}, tree=None, filter_mask=mask, rank=rank)
+        return Found(matches=matches, tsquery="", verified=False)
     with connection.cursor() as cursor:
         for _attempt in range(3):
             sql, params = _find_sql(query, positions=positions, filtered=sql_filtered)
@@ -184,6 +199,8 @@ class Results:
         self.has_filters = has_filters
         self.index_filters = index_filters
         self.sql_filtered = sql_filtered
+        # Filters only: the catalogue held is used, its version checked with the page's rows.
+        self.verify_later = not query
         self.count = 0
 
     @cached_property
@@ -197,7 +214,18 @@ class Results:
             rank=self.sort == "relevance",
             index_filters=self.index_filters,
             sql_filtered=self.sql_filtered,
+            verify_later=self.verify_later,
         )
+
+    def confirm(self, version: int) -> bool:
+        """Whether the matches hold for the archive at ``version`` (read with the page's rows);
+        if not, they are forgotten and the next use finds them afresh, version read first."""
+        found = self.__dict__.get("found")
+        if found is None or found.verified or found.matches.catalogue.version == version:
+            return True
+        del self.__dict__["found"]
+        self.verify_later = False
+        return False
 
     def __len__(self) -> int:
         return self.count

@@ -329,3 +329,39 @@ def test_phrases_are_matched_from_stored_positions_like_postgres(corpus, query, 
     speech.text = "The ceasefire holds."
     speech.save()  # the delta's positions
     assert _engine('"the ceasefire holds"')[0] == _postgres('"the ceasefire holds"')[0]
+
+
+# --------------------------------------------------------------------------- filters only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_filters_only_check_the_catalogue_with_the_page_rows(client, corpus, monkeypatch):
+    # A search of catalogue filters only (no words) uses the catalogue held without a statement
+    # of its own; the archive's version comes with the page's rows, and a version that moved
+    # meanwhile has the search found again (catalogue re-read) before anything is shown.
+    statements = []
+    find_sql = search_index._find_sql
+    monkeypatch.setattr(
+        search_index, "_find_sql", lambda *a, **k: statements.append(1) or find_sql(*a, **k)
+    )
+    url = reverse("archive:search") + "?state=fra&sort=oldest"
+
+    def page():
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.context["total"], [s.pk for s in response.context["speeches"]]
+
+    def truth():
+        rows = Speech.objects.filter(member_state__iso3="FRA").order_by("meeting_date", "pk")
+        return rows.count(), list(rows.values_list("pk", flat=True)[:20])
+
+    assert page() == truth() and len(statements) == 1  # the catalogue read and held
+    assert page() == truth() and len(statements) == 1  # held: no statement of its own
+    gone = Speech.objects.filter(member_state__iso3="FRA").order_by("meeting_date").first()
+    gone.delete()  # committed: the archive's version moves
+    total, ids = page()
+    assert (total, ids) == truth() and gone.pk not in ids
+    assert len(statements) == 2  # found again once the rows' version differed
+    assert page() == truth() and len(statements) == 2
+    client.get(reverse("archive:search") + "?state=fra&q=ceasefire")
+    assert len(statements) == 3  # words: always the statement
