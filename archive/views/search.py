@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -180,6 +181,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         download_query=_query_without_page(request),
         **_links(request, parsed, stats),
     )
+    context["results_html"] = search_html.results(context, export_row_cap=settings.EXPORT_MAX_ROWS)
     return render(request, "archive/search.html", context)
 
 

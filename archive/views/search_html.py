@@ -16,6 +16,7 @@ from functools import lru_cache
 from html import escape
 from urllib.parse import quote_plus, urlencode
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest
 from django.utils import dateformat, translation
 from django.utils.safestring import SafeData, SafeString, mark_safe
@@ -23,7 +24,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from archive.models import Speech
 from archive.people.labels import names_body, speaker_body, speaker_label
 from archive.templatetags.archive_tags import lead, page_numbers
-from archive.urlcache import reverser
+from archive.urlcache import cached_reverse, reverser
 
 # A number no speech has, reversed once: the speech URLs are that URL with the id swapped in.
 _PLACEHOLDER_ID = 987654321
@@ -235,4 +236,87 @@ def pagination(request: HttpRequest, page) -> SafeString:
         '<nav class="pagination" aria-label="Pages">\n'
         f'  <p class="page-status">Page {page.number} of {total}</p>\n'
         "  <ul>\n    " + "\n    ".join(items) + "\n  </ul>\n</nav>"
+    )
+
+
+def results(context: dict, *, export_row_cap: int) -> SafeString:
+    """The results section and the facets beside it (the template's markup, built here).
+
+    ``context``: the search page's (total, query, holdings, active_filters, notices,
+    sort_links, speeches, page, hits_html, pagination_html, urls, download_query,
+    facets_html). Every value is escaped but the HTML built in this module.
+    """
+    total, query, holdings = context["total"], context["query"], _text(context["holdings"])
+    active = context["active_filters"]
+    matching = f" matching “{_text(query)}”" if query else ""
+    parts = [
+        '  <div class="search-layout">\n'
+        '    <section class="search-results" aria-labelledby="results-heading">\n'
+        f'      <h2 id="results-heading">{_text(intcomma(total))} statement'
+        f"{'' if total == 1 else 's'}{matching}</h2>\n"
+        f'      <p class="coverage muted">{holdings}</p>\n      '
+    ]
+    if active:
+        chips = "".join(_chip(chip) for chip in active)
+        parts.append(
+            '\n      <ul class="chips active-filters" aria-label="Filters in use">\n'
+            f"        {chips}\n      </ul>\n      "
+        )
+    notices = "".join(
+        f'<p class="notice" role="status">{_text(notice)}</p>' for notice in context["notices"]
+    )
+    parts.append(f"\n      {notices}\n      ")
+    sort_links = context["sort_links"]
+    if len(sort_links) > 1:
+        items = "".join(
+            f'<li><a href="{_text(url)}"{_CURRENT if current else ""}>{_text(label)}</a></li>'
+            for label, url, current in sort_links
+        )
+        parts.append(
+            '\n      <nav class="sort-links" aria-label="Order of the results">\n'
+            f"        <ul>{items}</ul>\n      </nav>\n      "
+        )
+    parts.append("\n      ")
+    if context["speeches"]:
+        parts.append(
+            f'\n      <ol class="statements search-hits" start="{context["page"].start_index()}">'
+            f"\n        {_text(context['hits_html'])}\n      </ol>\n"
+            f"      {_text(context['pagination_html'])}\n      "
+        )
+    else:
+        parts.append(
+            f'\n      <p class="empty">No statement matches{matching.replace(" matching", "")}'
+            f"{' with these filters' if active else ''}. {holdings}</p>\n      "
+        )
+    urls, query_string = context["urls"], _text(context["download_query"])
+    count = f"these {_text(intcomma(total))} statements" if total > 0 else "this search"
+    note = ""
+    if total > export_row_cap:
+        note = (
+            f'<span class="downloads-note">(the first {_text(intcomma(export_row_cap))} of them;'
+            " every statement, and each year:\n"
+            f'        <a href="{_text(cached_reverse("archive:downloads"))}">bulk downloads</a>)'
+            "</span>"
+        )
+    parts.append(
+        f'\n      <p class="downloads">Download {count}:\n'
+        f'        <a href="{_text(urls["csv"])}{query_string}" download>CSV</a>\n'
+        f'        <a href="{_text(urls["json"])}{query_string}" download>JSON</a>\n'
+        f'        <a href="{_text(urls["feed"])}{query_string}" type="application/atom+xml">'
+        "Atom feed</a>\n"
+        f"        {note}\n      </p>\n    </section>\n"
+        '    <aside class="facets" aria-label="Narrow the results">\n'
+        f"  <h2>Narrow the results</h2>\n  {_text(context['facets_html'])}\n</aside>\n  </div>\n"
+    )
+    return mark_safe("".join(parts))
+
+
+def _chip(chip: dict) -> str:
+    """One filter in use, with a link that removes it."""
+    label, sep, value = _text(chip["label"]), _text(chip["sep"]), _text(chip["value"])
+    detail = f" {_text(chip['detail'])}" if chip["detail"] else ""
+    return (
+        f"<li>{label}{sep} <strong>{value}</strong>{detail} "
+        f'<a href="{_text(chip["remove_url"])}" aria-label="Remove filter {label}{sep} {value}">'
+        "✕</a></li>"
     )
