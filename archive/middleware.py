@@ -253,6 +253,7 @@ class PublicCacheMiddleware:
 
 # Response headers a kept page is served with again (the caching headers are set anew).
 _KEPT_HEADERS = ("Content-Type", "Content-Language")
+KEPT_HEADER = "X-Archive-Page"
 
 
 def _kept_page(request: HttpRequest, validators: Validators) -> HttpResponse | None:
@@ -275,6 +276,8 @@ def _kept_page(request: HttpRequest, validators: Validators) -> HttpResponse | N
     response = HttpResponse(content)
     for name, value in headers:
         response[name] = value
+    # Says the page was not rendered for this request (benchmarks of cold pages check it).
+    response[KEPT_HEADER] = "kept"
     return response
 
 

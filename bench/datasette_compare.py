@@ -212,6 +212,9 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"{url} did not answer within {seconds:.0f} s")
 
 
+KEPT = []  # archive URLs answered from its page cache when asked cold (must stay empty)
+
+
 def fetch(url: str) -> tuple[float, int, int]:
     """Milliseconds to fetch the whole page, its status and size."""
     started = time.perf_counter()
@@ -219,6 +222,8 @@ def fetch(url: str) -> tuple[float, int, int]:
         with urllib.request.urlopen(url, timeout=120) as response:
             body = response.read()
             status = response.status
+            if response.headers.get("X-Archive-Page") == "kept":
+                KEPT.append(url)
     except urllib.error.HTTPError as error:
         body, status = error.read(), error.code
     return (time.perf_counter() - started) * 1000, status, len(body)
@@ -320,6 +325,7 @@ def _run(reps: int, path: Path, cache, archive, datasette) -> None:
             _ms, status, _size = fetch(url)
             if status != 200:
                 raise SystemExit(f"{label}: {url} answered {status}")
+    KEPT.clear()
     for rep in range(reps):
         for label, mine, other in urls:
             for which in (0, 1) if rep % 2 == 0 else (1, 0):
@@ -328,6 +334,10 @@ def _run(reps: int, path: Path, cache, archive, datasette) -> None:
                     ours[label].append(fetch(mine)[0])
                 else:
                     theirs[label].append(fetch(other)[0])
+    if KEPT:
+        # A kept page is stored once the page has been sent: it must never be timed as cold.
+        raise SystemExit(f"{len(KEPT)} cold requests were answered from the page cache: {KEPT}")
+    print("every archive request was rendered (none answered from its page cache)")
     workers = _children(archive.pid) or [archive.pid]
     header = (
         f"{'query (cold, ms)':30} | {'archive p50':>11} {'Datasette p50':>13} {'ratio':>6} |"

@@ -46,6 +46,7 @@ def test_the_second_visitor_gets_the_kept_page_for_one_query(meeting):
     assert second["ETag"] == first["ETag"]
     assert "public" in second["Cache-Control"]
     assert served == 1 < built  # the archive's version only
+    assert "X-Archive-Page" not in first and second["X-Archive-Page"] == "kept"
 
 
 def test_a_change_to_the_archive_retires_every_kept_page(meeting):
@@ -101,3 +102,46 @@ def test_a_page_kept_before_compression_is_still_served(meeting):
     store.set(plain_key, (b"<html>kept earlier</html>", [("Content-Type", "text/html")]), 60)
     assert Client().get(meeting.get_absolute_url()).content == b"<html>kept earlier</html>"
     assert first.status_code == 200
+
+
+def test_a_page_is_kept_once_it_has_been_sent(meeting):
+    # The server closes the response after its last byte (WSGI): only then is the page
+    # written to the cache, so the visitor never waits for that write.
+    from django.core.cache import caches
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+    from django.test import RequestFactory
+
+    url = meeting.get_absolute_url()
+    environ = RequestFactory().get(url).environ
+    handler = WSGIHandler()
+    statuses = []
+    # As the test client does: the test's own transaction must outlive the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = handler(environ, lambda status, headers: statuses.append(status))
+        body = b"".join(response)
+        assert statuses == ["200 OK"] and b"S/PV.8700" in body
+        store = caches["default"]
+        assert not [k for k in store._cache if "archive-page:" in k]  # sent, not yet kept
+        response.close()
+        assert [k for k in store._cache if "archive-page:" in k]
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    assert Client().get(url)["X-Archive-Page"] == "kept"
+
+
+def test_a_failed_write_of_a_kept_page_is_logged_not_raised(meeting, monkeypatch, caplog):
+    from django.core.cache import caches
+    from django.db import OperationalError
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("the cache table is gone")
+
+    monkeypatch.setattr(caches["default"], "set", refuse)
+    response = Client().get(meeting.get_absolute_url())
+    assert response.status_code == 200
+    assert "not kept" in caplog.text
