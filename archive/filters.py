@@ -6,7 +6,6 @@ errors and the filter is ignored, so a bad link shows a clear message instead of
 
 from __future__ import annotations
 
-import copy
 import datetime
 import re
 from dataclasses import dataclass
@@ -322,8 +321,17 @@ class ResolutionReferenceFilter(django_filters.Filter):
     field_class = ResolutionReferenceField
 
 
+def _shallow_copy(obj):
+    """``copy.copy(obj)`` of a plain object (a filter, a form field: no ``__copy__`` or state
+    methods of their own): its class and a copy of its attributes, without the copy protocol
+    (``__reduce_ex__``: ~14 µs each, two dozen a search page)."""
+    copied = object.__new__(type(obj))
+    copied.__dict__.update(obj.__dict__)
+    return copied
+
+
 def _own_copy(filter_):
-    copied = copy.copy(filter_)
+    copied = _shallow_copy(filter_)
     if copied.method is not None:
         copied.method = copied.method  # its FilterMethod, bound to the copy
     return copied
@@ -354,7 +362,7 @@ class FieldsCopiedCheaply(dict):
     """
 
     def __deepcopy__(self, memo):
-        return {name: copy.copy(field) for name, field in self.items()}
+        return {name: _shallow_copy(field) for name, field in self.items()}
 
 
 class SpeechFilterSet(django_filters.FilterSet):

@@ -535,3 +535,19 @@ def test_the_filter_forms_share_querysets_that_never_keep_rows(client, world):
         )
         for name in ("speaker", "meeting"):
             assert SpeechFilterSet._form_class.base_fields[name].queryset._result_cache is None
+
+
+def test_filters_and_fields_are_copied_as_copy_copy_would():
+    # The cheap copy (class and attribute dict) is copy.copy for these classes: none has a
+    # __copy__ or state methods of its own.
+    import copy
+
+    from archive.filters import SpeechFilterSet, _shallow_copy
+
+    form_class = SpeechFilterSet().get_form_class()
+    for obj in [*SpeechFilterSet.base_filters.values(), *form_class.base_fields.values()]:
+        for name in ("__copy__", "__getstate__", "__setstate__", "__reduce__", "__reduce_ex__"):
+            assert getattr(type(obj), name, None) is getattr(object, name, None), (obj, name)
+        cheap, reference = _shallow_copy(obj), copy.copy(obj)
+        assert type(cheap) is type(reference) and cheap is not obj
+        assert cheap.__dict__ == reference.__dict__
