@@ -12,22 +12,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from html import escape
 from urllib.parse import quote_plus, urlencode
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest
-from django.utils import dateformat, translation
+from django.utils import translation
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from archive.models import Speech
-from archive.people.labels import names_body, speaker_body, speaker_label
-from archive.templatetags.archive_tags import lead, page_numbers
+from archive.templatetags.archive_tags import (
+    lead,
+    page_numbers,
+    statement_where,
+    statement_who,
+)
 from archive.urlcache import cached_reverse, reverser
 
-# A number no speech has, reversed once: the speech URLs are that URL with the id swapped in.
-_PLACEHOLDER_ID = 987654321
 ROLE_LABELS = dict(Speech.Role.choices)
 _CURRENT = ' aria-current="true"'
 
@@ -37,47 +38,6 @@ def _text(value) -> str:
     if isinstance(value, SafeData):
         return str(value)
     return escape(str(value))
-
-
-def _speech_url(pk: int, reverse: Callable[..., str]) -> str:
-    template = reverse("archive:speech", _PLACEHOLDER_ID)
-    return template.replace(str(_PLACEHOLDER_ID), str(pk))
-
-
-@lru_cache(maxsize=4096)
-def _date(day, language: str) -> str:
-    # dateformat looks the language up for each month name: once per day and language.
-    return f'<time datetime="{day.isoformat()}">{escape(dateformat.format(day, "j F Y"))}</time>'
-
-
-def _who(speech, reverse: Callable[..., str]) -> str:
-    """The speaker's link, then the State or body spoken for (linked when the archive has it)."""
-    label = speaker_label(speech)
-    url = _speech_url(speech.pk, reverse)
-    who = f'<a class="statement-who" href="{escape(url)}">{escape(label)}</a>'
-    body = speaker_body(speech)
-    if not body or names_body(label):
-        return who
-    # The models' get_absolute_url, through the page's reverser.
-    if speech.member_state_id:
-        url = reverse("archive:member_state", speech.member_state.slug)
-        body_html = f'<a href="{escape(url)}">{escape(body)}</a>'
-    elif speech.affiliation_id:
-        url = reverse("archive:affiliation", speech.affiliation.slug)
-        body_html = f'<a href="{escape(url)}">{escape(body)}</a>'
-    else:
-        body_html = escape(body)
-    return f'{who}\n      <span class="body">({body_html})</span>'
-
-
-def _where(speech, language: str, reverse: Callable[..., str]) -> str:
-    """The meeting (linked to the statement's place in the record) and its date."""
-    meeting = speech.meeting
-    url = reverse("archive:meeting", meeting.slug)
-    link = f'<a href="{escape(url)}#{escape(speech.anchor)}">{escape(meeting.symbol)}</a>'
-    if not meeting.date:
-        return link
-    return f"{link}\n      · {_date(meeting.date, language)}"
 
 
 def hit(speech, excerpt, language: str, reverse: Callable[..., str] | None = None) -> str:
@@ -92,8 +52,8 @@ def hit(speech, excerpt, language: str, reverse: Callable[..., str] | None = Non
     pk = int(speech.pk)
     return (
         f'<li class="statement search-hit">\n  <article aria-labelledby="hit-{pk}">\n'
-        f'    <h3 class="statement-meta" id="hit-{pk}">\n      {_who(speech, reverse)}\n    </h3>\n'
-        f'    <p class="statement-meta">\n      {_where(speech, language, reverse)}\n'
+        f'    <h3 class="statement-meta" id="hit-{pk}">\n      {statement_who(speech, reverse)}\n    </h3>\n'
+        f'    <p class="statement-meta">\n      {statement_where(speech, language, reverse)}\n'
         f"      · {role}{topic}\n    </p>\n"
         f'    <p class="excerpt">{_text(excerpt)}</p>\n  </article>\n</li>'
     )
