@@ -659,3 +659,11 @@ def test_search_forms_share_fields_without_sharing_state(client, archive):
     assert first.fields is not second.fields
     assert first.fields["q"] is not second.fields["q"]
     assert first.fields["q"].widget is second.fields["q"].widget
+
+
+def test_no_results_repeat_the_words_exactly(client, archive):
+    # The words are quoted whole in the heading and in the "nothing found" line, whatever
+    # they contain ("matching" included).
+    html = client.get(reverse("archive:search"), {"q": "zzzq matching"}).content.decode()
+    assert "0 statements matching “zzzq matching”</h2>" in html
+    assert "No statement matches “zzzq matching”." in html

@@ -208,12 +208,12 @@ def results(context: dict, *, export_row_cap: int) -> SafeString:
     """
     total, query, holdings = context["total"], context["query"], _text(context["holdings"])
     active = context["active_filters"]
-    matching = f" matching “{_text(query)}”" if query else ""
+    quoted = f" “{_text(query)}”" if query else ""
     parts = [
         '  <div class="search-layout">\n'
         '    <section class="search-results" aria-labelledby="results-heading">\n'
         f'      <h2 id="results-heading">{_text(intcomma(total))} statement'
-        f"{'' if total == 1 else 's'}{matching}</h2>\n"
+        f"{'' if total == 1 else 's'}{' matching' if query else ''}{quoted}</h2>\n"
         f'      <p class="coverage muted">{holdings}</p>\n      '
     ]
     if active:
@@ -245,7 +245,7 @@ def results(context: dict, *, export_row_cap: int) -> SafeString:
         )
     else:
         parts.append(
-            f'\n      <p class="empty">No statement matches{matching.replace(" matching", "")}'
+            f'\n      <p class="empty">No statement matches{quoted}'
             f"{' with these filters' if active else ''}. {holdings}</p>\n      "
         )
     urls, query_string = context["urls"], _text(context["download_query"])
