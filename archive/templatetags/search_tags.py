@@ -116,9 +116,10 @@ def search_form(context) -> SafeString:
     here with the same markup; every value is escaped here or by ``form_widget``.
     """
     form, filter_form = context["form"], context["filter"].form
-    action = context.get("form_action") or cached_url(context, "archive:search")
+    search_url = cached_url(context, "archive:search")
+    action = context.get("form_action") or search_url
     query = context.get("query") or ""
-    clear = cached_url(context, "archive:search") + (f"?q={quote(query)}" if query else "")
+    clear = search_url + (f"?q={quote(query)}" if query else "")
     is_open = " open" if filter_form.errors or context.get("active_filters") else ""
     q, sort = form["q"], form["sort"]
     return mark_safe(
