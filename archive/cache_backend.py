@@ -26,6 +26,8 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router
 from django.utils import timezone
 
+from archive.prepared import execute_prepared
+
 # Count (and cull if needed) on one write in this many, per process.
 CULL_EVERY = 50
 
@@ -36,8 +38,6 @@ class ArchiveDatabaseCache(DatabaseCache):
     _writes = itertools.count()
 
     def get(self, key, default=None, version=None):
-        from archive.hits import execute_prepared  # the models: not when settings are read
-
         key = self.make_and_validate_key(key, version=version)
         db = router.db_for_read(self.cache_model_class)
         connection = connections[db]

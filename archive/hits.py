@@ -4,60 +4,19 @@ A search page shows 20 speeches, each with its meeting, agenda item, speaker and
 body. Read as model instances (``archive.page_rows``), that is six instances a hit (~15 µs
 each) and every column of six tables; here one statement reads the few columns a hit shows
 (``archive.views.search_html``) into rows that borrow the models' own properties and URL
-methods. The statement is prepared once per database connection (``execute_prepared``), as
+methods. The statement is prepared once per database connection (``archive.prepared``), as
 is the search's own (``archive.search_index``): planning them costs more than running them.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import itertools
-import re
 from dataclasses import dataclass
 
-from django.db import DatabaseError, connections, transaction
+from django.db import connections
 
 from archive.models import Affiliation, Meeting, MemberState, Speech
-
-_PLACEHOLDER = re.compile(r"%[s%]")
-# Statements a connection keeps prepared: one per shape of search (with or without word
-# positions, each combination of filters and of the number of their values).
-MAX_PREPARED = 200
-_UNPREPARABLE: set[str] = set()
-
-
-def execute_prepared(cursor, connection, sql: str, params: list) -> None:
-    """Execute ``sql`` (Django's ``%s`` placeholders) as a statement prepared once per
-    database connection.
-
-    Django binds parameters in the client, so PostgreSQL plans each search afresh, and
-    planning the search's statement costs more than running it for most words (0.5-0.7 ms
-    idle, a few ms on a busy machine). A statement PostgreSQL cannot prepare (a parameter of
-    unknown type) runs unprepared.
-    """
-    raw = connection.connection
-    names = getattr(raw, "archive_prepared", None)
-    if names is None:
-        names = raw.archive_prepared = set()  # shared with archive.page_rows
-    name = "archive_search_" + hashlib.sha256(sql.encode()).hexdigest()[:20]
-    if name not in names:
-        if len(names) >= MAX_PREPARED or name in _UNPREPARABLE:
-            cursor.execute(sql, params)
-            return
-        numbers = itertools.count(1)
-        text = _PLACEHOLDER.sub(lambda m: f"${next(numbers)}" if m[0] == "%s" else "%", sql)
-        try:
-            with transaction.atomic(using=connection.alias):
-                cursor.execute(f"PREPARE {name} AS {text}")
-        except DatabaseError:
-            _UNPREPARABLE.add(name)
-            cursor.execute(sql, params)
-            return
-        names.add(name)
-    arguments = f" ({', '.join(['%s'] * len(params))})" if params else ""
-    cursor.execute(f"EXECUTE {name}{arguments}", params)
-
+from archive.prepared import execute_prepared
 
 # Rows read for a search hit: the models' own properties and URL methods (borrowed), none of
 # their machinery (a model instance costs ~15 µs to build, six a hit); dataclasses for their

@@ -19,6 +19,7 @@ from functools import lru_cache
 from django.db import connections
 
 from archive.models import Mention, Speech
+from archive.prepared import execute_prepared
 
 # Columns of the speech that a page never needs (large, or read only by the index).
 SKIPPED = frozenset({"search_vector"})
@@ -77,28 +78,12 @@ def _path(parts: list[_Part], index: int) -> str:
     return "__".join(reversed(names))
 
 
-def _prepared(connection) -> set[str]:
-    """Names of the statements prepared on this database connection (a new one has none)."""
-    raw = connection.connection
-    names = getattr(raw, "archive_prepared", None)
-    if names is None:
-        names = set()
-        raw.archive_prepared = names
-    return names
-
-
 def _execute(plan, types: tuple[str, ...], values: list, using: str) -> list:
     """Run a planned statement (prepared once per connection); its rows as model instances."""
     sql, parts = plan
-    name = f"archive_page_rows_{abs(hash(sql)) % 10**12}"
     connection = connections[using]
     with connection.cursor() as cursor:
-        prepared = _prepared(connection)
-        if name not in prepared:
-            numbered = sql.replace("%s", "{}").format(*(f"${n + 1}" for n in range(len(types))))
-            cursor.execute(f"PREPARE {name} ({', '.join(types)}) AS {numbered}")
-            prepared.add(name)
-        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(values))})", values)
+        execute_prepared(cursor, connection, sql, values, types=types)
         rows = cursor.fetchall()
     speeches = []
     for row in rows:

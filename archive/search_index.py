@@ -21,8 +21,9 @@ import numpy as np
 from django.db import connections, transaction
 from django.db.models import F, QuerySet
 
-from archive import hits, ranking, search
+from archive import ranking, search
 from archive.models import SEARCH_CONFIG
+from archive.prepared import execute_prepared
 
 # Above this many changed (lexeme, speech) pairs kept beside the postings, ``status`` advises
 # a rebuild: each query reads its lexemes' changes row by row.
@@ -132,7 +133,7 @@ def find(
     with connection.cursor() as cursor:
         for _attempt in range(3):
             sql, params = _find_sql(query, positions=positions, filtered=sql_filtered)
-            hits.execute_prepared(cursor, connection, sql, params)
+            execute_prepared(cursor, connection, sql, params)
             rows = cursor.fetchall()
             head = next(r for r in rows if r[0] == "v")
             tsquery, version = head[1] or "", int(bytes(head[2] or b"0").decode() or 0)
